@@ -1,0 +1,45 @@
+"""Shared fixtures. Under CI=true a skipped test is a failure: CI must run everything."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SNAPSHOTS = ROOT / "snapshots"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if IN_CI and _skipped:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    if IN_CI and _skipped:
+        terminalreporter.write_line(
+            f"CI=true: {len(_skipped)} skipped test(s) count as failures: " + ", ".join(_skipped),
+            red=True)
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared; skips the test when shared/ is absent (outside CI)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return path
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return shared_path("seed", "aa-dushanbe-summit-update.txt").read_text(encoding="utf-8")

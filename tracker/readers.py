@@ -1,0 +1,103 @@
+"""Reading snapshot files: ``.json``, ``.txt`` (wire copy), ``.html``/``.htm``, each optionally
+gzip-compressed. Every failure is an ``InputError`` with a one-line message."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from pathlib import Path
+
+from bs4 import UnicodeDammit
+
+from .errors import InputError, NotAnArticle
+from .extract import extract_html
+from .snapshot import Snapshot
+from .wire import parse_wire
+
+FORMATS = (".json", ".txt", ".html", ".htm")
+# Pages beyond this are not articles; cap what a hostile or broken file can make us hold.
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def snapshot_format(path: Path) -> str:
+    """``.txt``, ``.json`` or ``.html`` for a file name, ``.gz`` stripped."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    ext = suffixes[-1] if suffixes else ""
+    if ext not in FORMATS:
+        raise InputError(f"{path}: unsupported file type {ext or '(none)'!r}; "
+                         f"use one of {', '.join(FORMATS)} (optionally .gz)")
+    return ".html" if ext == ".htm" else ext
+
+
+def read_raw(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a snapshot file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if path.suffix.lower() == ".gz":
+        try:
+            data = gzip.GzipFile(fileobj=io.BytesIO(data)).read(MAX_BYTES + 1)
+        except (OSError, EOFError, zlib.error):
+            raise InputError(f"{path}: not a valid gzip file") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{path}: larger than {MAX_BYTES // 2**20} MiB, not an article")
+    if not data.strip():
+        raise InputError(f"{path}: file is empty")
+    return data
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Bytes to text: UTF-8 (with or without BOM) first, else the detected charset."""
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{name}: looks like a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = UnicodeDammit(data, is_html=False).unicode_markup or ""
+    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\n\r\t\f")
+    if not text or controls > 0.05 * min(len(text), 8192):
+        raise InputError(f"{name}: looks like a binary file, not text")
+    return text
+
+
+def parse_snapshot(data: bytes, fmt: str, name: str = "<input>") -> Snapshot:
+    """Parse bytes of a given format (``.json``, ``.txt``, ``.html``)."""
+    try:
+        if fmt == ".json":
+            try:
+                obj = json.loads(decode_text(data, name))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+            return Snapshot.from_dict(obj)
+        if fmt == ".txt":
+            return parse_wire(decode_text(data, name))
+        decode_text(data, name)  # refuse binary before handing it to the HTML parser
+        return extract_html(data)
+    except NotAnArticle as exc:
+        raise NotAnArticle(f"{name}: not an article: {exc}") from None
+    except InputError as exc:
+        if str(exc).startswith(name):
+            raise
+        raise InputError(f"{name}: {exc}") from None
+
+
+def load_snapshot(path: str | Path) -> Snapshot:
+    """Read one snapshot file, choosing the format by its extension."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a snapshot file")
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    fmt = snapshot_format(path)
+    return parse_snapshot(read_raw(path), fmt, str(path))

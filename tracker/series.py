@@ -1,0 +1,102 @@
+"""Story folders: one folder per story, one file per version named by its capture time
+(``20251109T081500Z.txt``). Files sharing a capture time are one version in several formats."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from .classify import DiffOptions, compare
+from .errors import InputError
+from .readers import FORMATS, load_snapshot, snapshot_format
+from .report import report_dict
+
+_CAPTURE = re.compile(
+    r"^(?P<y>\d{4})-?(?P<mo>\d{2})-?(?P<d>\d{2})T(?P<h>\d{2})[:-]?(?P<mi>\d{2})[:-]?(?P<s>\d{2})Z$")
+PREFERENCE = (".html", ".txt", ".json")
+
+
+def capture_time(path: Path) -> datetime:
+    """The UTC capture time a version's file name carries."""
+    stem = path.name.split(".")[0]
+    m = _CAPTURE.match(stem)
+    if not m:
+        raise InputError(f"{path}: file name must be a capture time such as "
+                         "20251109T081500Z.txt")
+    try:
+        return datetime(*(int(m.group(k)) for k in ("y", "mo", "d", "h", "mi", "s")),
+                        tzinfo=timezone.utc)
+    except ValueError:
+        raise InputError(f"{path}: {stem} is not a valid date and time") from None
+
+
+def _is_snapshot(path: Path) -> bool:
+    try:
+        snapshot_format(path)
+    except InputError:
+        return False
+    return path.is_file()
+
+
+@dataclass(frozen=True)
+class Version:
+    captured: datetime
+    path: Path
+
+
+def story_versions(folder: Path, prefer: tuple[str, ...] = PREFERENCE) -> list[Version]:
+    """A story's versions in capture order, one file each (by format preference)."""
+    by_time: dict[datetime, list[Path]] = {}
+    for path in sorted(folder.iterdir()):
+        if _is_snapshot(path):
+            by_time.setdefault(capture_time(path), []).append(path)
+    rank = {ext: k for k, ext in enumerate(prefer)}
+    return [Version(t, min(paths, key=lambda p: (rank.get(snapshot_format(p), len(rank)), p.name)))
+            for t, paths in sorted(by_time.items())]
+
+
+def find_stories(roots: list[Path]) -> list[Path]:
+    """Story folders under the given paths: a folder holding snapshot files is a story."""
+    stories: list[Path] = []
+    for root in roots:
+        if not root.is_dir():
+            raise InputError(f"{root}: not a directory")
+        if any(_is_snapshot(p) for p in root.iterdir()):
+            stories.append(root)
+            continue
+        found = sorted(d for d in root.iterdir() if d.is_dir() and any(_is_snapshot(p) for p in d.iterdir()))
+        if not found:
+            raise InputError(f"{root}: no story folders with snapshot files found")
+        stories += found
+    return stories
+
+
+def series_pairs(roots: list[Path], prefer: tuple[str, ...] = PREFERENCE
+                 ) -> list[tuple[str, Version, Version]]:
+    """Every consecutive pair of versions of every story under ``roots``."""
+    pairs = []
+    for story in find_stories(roots):
+        versions = story_versions(story, prefer)
+        pairs += [(story.name, a, b) for a, b in zip(versions, versions[1:])]
+    return pairs
+
+
+def compare_files(old: Path, new: Path, options: DiffOptions | None = None) -> dict:
+    """The change report of two snapshot files."""
+    return report_dict(compare(load_snapshot(old), load_snapshot(new), options), str(old), str(new))
+
+
+def diff_series(pairs: list[tuple[str, Version, Version]], options: DiffOptions | None = None
+                ) -> Iterator[dict]:
+    """Reports for each pair, labelled ``story: time → time``."""
+    for story, a, b in pairs:
+        report = compare_files(a.path, b.path, options)
+        report["label"] = (f"{story}: {a.captured:%Y-%m-%d %H:%M} → {b.captured:%Y-%m-%d %H:%M} UTC")
+        yield report
+
+
+__all__ = ["FORMATS", "Version", "capture_time", "compare_files", "diff_series",
+           "find_stories", "series_pairs", "story_versions"]

@@ -1,0 +1,207 @@
+"""Conventions of wire copy: update labels, editor's notes, bylines, datelines, corrections
+and page chrome. Used by the ``.txt`` reader and by the HTML extractor alike."""
+
+from __future__ import annotations
+
+import re
+
+from .snapshot import Snapshot, clean_text
+
+# Update labels prefixed to a headline: "UPDATE – ", "UPDATE 2-", "CORRECTED-UPDATE 2-",
+# "REFILE-". Capitals only: "Update: ..." in an ordinary headline is part of the headline.
+_LABEL_WORD = (r"(?:UPDATE|UPDATED|CORRECTED|CORRECTION|REFILE|RPT|REPEAT|WRAPUP|RECAST|"
+               r"EXCLUSIVE|BREAKING|URGENT|FLASH|ANALYSIS|FACTBOX|INSIGHT|FOCUS)(?:\s*\d+)?")
+_LABEL = re.compile(rf"^((?:{_LABEL_WORD}\s*[-–—:]\s*)+)(?=\S)")
+_LABEL_SPLIT = re.compile(r"\s*[-–—:]\s*")
+
+# A dateline opening the first paragraph: PLACE in capitals, an optional ", Region" or
+# ", Oct 9", an optional "(Agency)", then a dash. "ISTANBUL (AA) - ", "LONDON (AP) — ",
+# "WASHINGTON, Oct 9 (Reuters) - ", "KYIV, Ukraine (AP) — ".
+_UP = "A-ZÀ-ÖØ-ÞĞİŞŁŃŚŹŻČĆĐŠŽ"
+_DATELINE = re.compile(
+    rf"^(?P<dateline>[{_UP}][{_UP}'’.\- ]*[{_UP}.]"
+    r"(?:,\s*[^,()\-–—\d][^,()\-–—]{0,30}?(?:\s\d{1,2})?)?"
+    r"(?:\s*\([^()]{1,40}\))?)"
+    r"\s*[-–—]{1,2}\s*(?=\S)"
+)
+
+_BYLINE = re.compile(r"^(?:By|BY|Por|Par|Von|Di)\s+[^\s.!?]")
+_REUTERS_NOTE = re.compile(
+    r"^\((?:Adds|Updates|Recasts|Corrects|Changes|Rewrites|Removes|Refiles|Repeats|Fixes|"
+    r"Inserts|Deletes|Writes|Tops|Moves|Clarifies|Amends|Edits|Releases|Restores|Withdraws|"
+    r"Reissues|Expands)\b[^()]*(?:\([^()]*\)[^()]*)*\)$",
+    re.IGNORECASE,
+)
+_STAMP = re.compile(
+    r"^(?P<which>Published|Publish(?:ed)? date|Updated|Update|Last updated|Posted|"
+    r"Yayınlanma|Güncelleme|Güncellenme)\s*:?\s*(?P<when>.*\d.*)$",
+    re.IGNORECASE,
+)
+_CORRECTION = re.compile(
+    r"^(?:(?:Correction|Clarification|Düzeltme|Editor['’]s note)\s*[:\-–—]"
+    r"|(?:An earlier|A previous|An earlier version of|A previous version of)\b.*\b"
+    r"(?:version|story|article|report)\b"
+    r"|This (?:story|article|report) (?:has been|was) (?:corrected|amended|clarified)"
+    r"|\(Corrects\b.*\)$)",
+    re.IGNORECASE,
+)
+
+# Page chrome: text around an article that is not article text and changes on every load.
+_CHROME = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^(?:kaynak|source|sources|fuente|quelle|izvor)\s*:\s*.{0,60}$",
+        r"^(?:this (?:news|article|story|page|report) (?:has been|was) )?(?:read|viewed|seen)"
+        r"\s+[\d.,]+\s+times(?:\s+in total)?\.?$",
+        r"^.{0,40}\b[\d.,]+\s+(?:kez|defa)\s+okun\w*\.?$",
+        r"^(?:read|views?|okunma)\s*:?\s*[\d.,]+(?:\s+times)?$",
+        r"^[\d.,]+\s+(?:views|reads|okunma|kez okundu)$",
+        r"\bbu haber\b.{0,40}\bokundu\b",
+        r"\byorum(?:lar)?\w*\b.{0,160}\b(?:onaylan|yayınlan|yayımlan)\w*",
+        r"^comments? (?:are|will be|may be) (?:moderated|reviewed|checked)\b.{0,200}$",
+        r"^please keep (?:the )?(?:discussion|comments?) (?:civil|respectful)\b.{0,100}$",
+        r"^.{0,80}\bcomments?\b.{0,120}\b(?:will not be|won['’]t be|are not|aren['’]t)\s+"
+        r"(?:approved|published|accepted|posted)\b.{0,80}$",
+        r"^(?:share|share this(?: article| story| page)?|tweet|print|email|e-mail|paylaş|"
+        r"facebook|twitter|x|whatsapp|linkedin|telegram|copy link|kopyala|yazdır)$",
+        r"^(?:follow us|subscribe)\b.{0,80}$",
+        r"^(?:read more|related|also read|see also|more on this|ilgili haberler|"
+        r"daha fazla)\s*[:»>]?.{0,150}$",
+        r"^advertisement$|^reklam$|^sponsored$",
+        r"^(?:updated|last updated|posted)\s+\d+\s+(?:seconds?|minutes?|mins?|hours?|days?)\s+ago$",
+        r"^©|^copyright\b|\ball rights reserved\b",
+    )
+]
+_TERMINAL = re.compile(r"[.!?…:;\"”’»)\]]$")
+
+
+def split_label(headline: str) -> tuple[str | None, str]:
+    """``"UPDATE 2-Oil rises"`` -> ``("UPDATE 2", "Oil rises")``."""
+    m = _LABEL.match(headline)
+    if not m:
+        return None, headline
+    parts = [re.sub(r"\s+", " ", p) for p in _LABEL_SPLIT.split(m.group(1).strip()) if p]
+    return "-".join(parts), headline[m.end():].strip()
+
+
+def split_dateline(paragraph: str) -> tuple[str | None, str]:
+    """``"LONDON (AP) — Rain fell."`` -> ``("LONDON (AP)", "Rain fell.")``."""
+    m = _DATELINE.match(paragraph)
+    if not m or not re.search(rf"[{_UP}]{{2}}", m.group("dateline")):
+        return None, paragraph
+    return m.group("dateline").strip(), paragraph[m.end():].strip()
+
+
+def is_byline(line: str) -> bool:
+    return bool(_BYLINE.match(line)) and len(line) <= 120 and not line.endswith(".")
+
+
+def is_editor_note(line: str) -> bool:
+    """A capitals note (``ADDS DETAILS FROM KREMLIN, LEDE``) or a Reuters ``(Adds ...)``."""
+    if _REUTERS_NOTE.match(line):
+        return True
+    letters = [c for c in line if c.isalpha()]
+    return (len(letters) >= 4 and len(line.split()) >= 2 and not is_byline(line)
+            and sum(c.isupper() for c in letters) >= 0.9 * len(letters))
+
+
+def is_correction(line: str) -> bool:
+    return bool(_CORRECTION.match(line))
+
+
+def is_chrome(line: str) -> bool:
+    return len(line) <= 300 and any(p.search(line) for p in _CHROME)
+
+
+def stamp(line: str) -> tuple[str, str] | None:
+    """``"Updated: 09.10.2025 14:32"`` -> ``("updated", "09.10.2025 14:32")``."""
+    m = _STAMP.match(line)
+    if not m or len(line) > 80:
+        return None
+    which = "published" if m.group("which").lower().startswith(("pub", "posted", "yay")) else "updated"
+    return which, m.group("when").strip()
+
+
+def _lines(text: str) -> list[str]:
+    """Paragraphs of a wire text: one per line, or blank-line blocks when lines are wrapped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    if len(blocks) > 1 and any("\n" in b.strip() for b in blocks[1:]):
+        # Hard-wrapped copy: a blank line separates paragraphs, single breaks are wraps.
+        # The header block (headline, deck, note, byline) keeps one line per field.
+        # Chrome lines are dropped before joining, or a counter would glue onto a paragraph.
+        head = [clean_text(x) for x in blocks[0].split("\n")]
+        body = [" ".join(x for x in (clean_text(y) for y in b.split("\n")) if not is_chrome(x))
+                for b in blocks[1:]]
+        return head + body
+    return [clean_text(x) for x in text.split("\n")]
+
+
+# Lines that open the page furniture under a story: after the last of them, nothing is article.
+_TAIL_START = re.compile(
+    r"^(?:kaynak|source|sources|fuente|quelle)\s*:|^share(?: this (?:article|story))?$|"
+    r"\b(?:read|viewed|seen)\s+[\d.,]+\s+times\b|\bokundu\b", re.IGNORECASE)
+
+
+def _drop_tail(lines: list[str]) -> list[str]:
+    """Cut the trailing chrome block: from the last furniture line that follows the body on,
+    when everything after it is short (counters, policies, share buttons, not paragraphs)."""
+    for k in range(len(lines) - 1, 0, -1):
+        if is_chrome(lines[k]) and _TAIL_START.search(lines[k]):
+            if all(len(x) <= 300 for x in lines[k:]):
+                return lines[:k]
+            break
+    return lines
+
+
+def parse_wire(text: str) -> Snapshot:
+    """Read wire copy laid out as in ``shared/seed``: headline (with label), deck, editor's
+    note, byline, body paragraphs (the first opening with a dateline), then page chrome."""
+    lines = [x for x in _drop_tail([x for x in _lines(text) if x]) if not is_chrome(x)]
+    if not lines:
+        return Snapshot.build([])
+    label, headline = split_label(lines[0])
+    meta: dict[str, str | None] = {"headline": headline, "update_label": label}
+
+    # The body starts at the first dateline, or right after the byline, within a short header.
+    window = lines[1:7]
+    start = next((i + 1 for i, x in enumerate(window) if split_dateline(x)[0]), None)
+    by = next((i + 1 for i, x in enumerate(window) if is_byline(x)), None)
+    if by is not None and (start is None or by < start):
+        start = by + 1
+    anchored = start is not None
+    i, deck = 1, []
+    while i < len(lines) and (i < start if anchored else i <= 6):
+        line = lines[i]
+        if is_byline(line) and "byline" not in meta:
+            meta["byline"] = line
+        elif is_editor_note(line) and "editor_note" not in meta:
+            meta["editor_note"] = line
+        elif stamp(line):
+            which, when = stamp(line)  # type: ignore[misc]
+            meta.setdefault(which, when)
+        elif anchored or (not deck and not _TERMINAL.search(line) and len(line) < 300):
+            # With an anchor every unclaimed header line is deck; without one, only a line
+            # that does not read as a sentence (decks carry no final stop).
+            deck.append(line)
+        else:
+            break
+        i += 1
+    if deck:
+        meta["deck"] = " ".join(deck)
+    return build_body(lines[i:], meta)
+
+
+def build_body(paragraphs: list[str], meta: dict, corrections: list[str] | None = None) -> Snapshot:
+    """Split corrections and chrome out of the body, the dateline off its first paragraph."""
+    body: list[str] = []
+    corrections = list(corrections or [])
+    for p in paragraphs:
+        if is_chrome(p):
+            continue
+        (corrections if is_correction(p) else body).append(p)
+    if body and not meta.get("dateline"):
+        dateline, rest = split_dateline(body[0])
+        if dateline and rest:
+            meta["dateline"], body[0] = dateline, rest
+    return Snapshot.build(body, corrections=corrections, **meta)
