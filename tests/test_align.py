@@ -42,12 +42,18 @@ def test_added_and_removed_keep_their_places() -> None:
                              ("equal", (2,), (1,), False), ("added", (), (2,), False)]
 
 
-def test_rewrite_is_flagged_for_block_display() -> None:
-    rewritten = "The council approved it on Monday; opponents called the figures secret and left."
-    b = align([A], [rewritten])[0]
-    assert b.kind in ("edited", "added", "removed")
-    if b.kind == "edited":
-        assert b.rewritten
+def test_rewritten_lede_in_the_same_slot_is_one_paragraph_shown_as_a_block() -> None:
+    old_lede = ("Barış Kılıç’s header gave Ege Yıldız a 1-0 halftime lead at Thameside Athletic "
+                "in the Continental Cup on Thursday, leaving the Turkish club 45 minutes from a "
+                "place in the knockout stage.")
+    new_lede = ("Daniel Okafor scored in stoppage time to give Thameside Athletic a 1-1 draw "
+                "against Ege Yıldız in the Continental Cup on Thursday, keeping the English club "
+                "top of its group.")
+    b = align([old_lede, A, B], [new_lede, A, B])[0]
+    assert (b.kind, b.old, b.new, b.rewritten) == ("edited", (0,), (0,), True)
+    # The same two paragraphs far apart, with kept paragraphs between, are not one paragraph.
+    blocks = align([old_lede, A, B], [A, B, new_lede])
+    assert [b.kind for b in blocks] == ["removed", "equal", "equal", "added"]
 
 
 def test_repeated_paragraphs_pair_in_order() -> None:

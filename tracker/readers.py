@@ -84,6 +84,8 @@ def parse_snapshot(data: bytes, fmt: str, name: str = "<input>") -> Snapshot:
             return parse_wire(decode_text(data, name))
         decode_text(data, name)  # refuse binary before handing it to the HTML parser
         return extract_html(data)
+    except RecursionError:
+        raise InputError(f"{name}: nested too deeply to read") from None
     except NotAnArticle as exc:
         raise NotAnArticle(f"{name}: not an article: {exc}") from None
     except InputError as exc:
