@@ -71,6 +71,10 @@ def test_series_writes_one_page_for_every_story(tmp_path: Path) -> None:
     assert len(reports) == versions
     page = out.read_text("utf-8")
     assert page.count("<section") == versions and "No changes between these versions." in page
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    links = set(re.findall(r'href="#([^"]+)"', page))
+    assert links and links <= ids, links - ids  # every in-page link lands somewhere
+    assert "carried over unchanged" in page
 
 
 def test_extract_prints_the_snapshot() -> None:
