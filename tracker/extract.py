@@ -1,194 +1,429 @@
-"""A first, honest article extractor for HTML pages.
+"""Article extraction from news pages, site-agnostic.
 
-Signals, in order of trust: JSON-LD ``NewsArticle``, OpenGraph and meta tags, semantic HTML
-(``<h1>``, ``<article>``, bylines, decks), then the element holding the most paragraph text.
-The full-strength extractor is a later issue; this one reads pages laid out like the seed.
+Signals, in order of trust: JSON-LD ``NewsArticle``, microdata, OpenGraph and meta tags,
+semantic HTML (``<h1>``, ``<article>``, bylines, decks, correction boxes), then text density.
+lxml reads the page and its metadata and prunes what is never article text (scripts, menus,
+share bars, related links, ads, hidden elements); BeautifulSoup (over lxml) then finds the
+body in what is left and reads it paragraph by paragraph. Extraction never raises on a page:
+what it cannot read gets a health verdict instead (see ``health.py``).
 """
 
 from __future__ import annotations
 
-import json
+import gzip
+import io
 import re
+import zlib
+from dataclasses import dataclass
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag, UnicodeDammit
+from lxml import etree
+from lxml import html as lhtml
+from rapidfuzz import fuzz
 
+from . import health as H
+from .metadata import Metadata, read_metadata, strip_site_name
+from .siterules import SiteRule
 from .snapshot import Snapshot, clean_text
-from .wire import build_body, is_byline, is_editor_note, split_label
+from .wire import build_body, is_byline, is_chrome, is_correction, is_editor_note, split_label
 
-_NOISE_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "form", "button",
-               "nav", "aside", "figure", "figcaption", "footer", "select", "input", "dialog"]
-# Class/id words of page furniture that sits inside articles on real sites.
+# Pages beyond this are cut: an article is near the top; a 20 MB page is an attack or a bug.
+MAX_BYTES = 8 * 1024 * 1024
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "button", "select",
+              "input", "textarea", "object", "embed", "video", "audio", "canvas", "map", "link",
+              "meta")
+# Furniture tags, dropped unless they hold most of the page (ASP.NET wraps pages in a <form>).
+_FURNITURE_TAGS = ("form", "nav", "aside", "footer", "figure", "figcaption", "picture",
+                   "dialog", "menu")
+# Class/id words of page furniture that sits next to or inside articles on real sites. Matched
+# against whole words of class and id, so "article-body" is safe and "share-bar" is not.
 _NOISE = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|social|related|recommend\w*|comments?|newsletter|promo|"
-    r"advert\w*|ads?|sponsor\w*|cookie\w*|consent|banner|subscribe|subscription|paywall|"
-    r"popular|trending|breadcrumbs?|menu|sidebar|views?|counter|hit-?count|tags?|caption|"
-    r"read-?more|more-?stories|outbrain|taboola|toolbar|print|author-bio|bio)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-_DECK = re.compile(r"(?:^|[\s_-])(?:deck|dek|standfirst|subhead\w*|sub-?title|summary|"
-                   r"excerpt|spot|strapline|intro|lead-?in)(?:$|[\s_-])", re.IGNORECASE)
-_NOTE = re.compile(r"(?:^|[\s_-])(?:editor-?s?-?note|update-?note|editors?note)(?:$|[\s_-])",
-                   re.IGNORECASE)
-_BYLINE = re.compile(r"(?:^|[\s_-])(?:byline|by-?line|author|authors|writer)(?:$|[\s_-])",
-                     re.IGNORECASE)
-_CORRECTION = re.compile(r"(?:^|[\s_-])(?:correction|corrections|clarification|corrigendum)"
-                         r"(?:$|[\s_-])", re.IGNORECASE)
-_BODY = re.compile(r"(?:^|[\s_-])(?:article-?body|story-?body|entry-?content|post-?content|"
-                   r"article-?content|article-?text|story-?content|content-?body|body-?text)"
+    r"(?:^|[\s_-])(?:share|sharing|sharebar|social|socials|related|recommend\w*|newsletter\w*|"
+    r"promo\w*|advert\w*|ad|ads|adslot|adunit|ad-?container|dfp|sponsor\w*|cookie\w*|consent|"
+    r"banner|subscribe|subscription|popular|trending|breadcrumbs?|menu|sidebar|widget\w*|"
+    r"comments?|disqus|tags?|taglist|keywords|toolbar|print|outbrain|taboola|caption\w*|"
+    r"credits?|read-?more|more-?stories|most-?read|see-?also|also-?read|bio|author-?bio|"
+    r"signup|sign-?up|modal|popup|overlay|hidden|visually-?hidden|sr-only|screen-?reader|"
+    r"skip|nav|navigation|masthead|footer|header-?nav|pagination|pager|rating|reactions?|"
+    r"video-?player|gallery|slideshow|carousel|teaser|next-?article|prev-?article|"
+    r"timestamp|dateline-?social|paywall|piano|inline-?cta|cta)(?:$|[\s_-])",
+    re.IGNORECASE)
+_DECK = re.compile(r"(?:^|[\s_-])(?:deck|dek|standfirst|stand-?first|sub-?head\w*|sub-?title|"
+                   r"summary|excerpt|strapline|lede-?text|intro|description|article-?summary|"
+                   r"kicker-?text|spot)(?:$|[\s_-])", re.IGNORECASE)
+_NOTE = re.compile(r"(?:^|[\s_-])(?:editor-?s?-?note|editors-?note|update-?note|article-?note)"
                    r"(?:$|[\s_-])", re.IGNORECASE)
-_ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
-                  "BlogPosting", "Report", "LiveBlogPosting", "OpinionNewsArticle"}
+_BYLINE = re.compile(r"(?:^|[\s_-])(?:byline|by-?line|author|authors|author-?name|writer|"
+                     r"contributor|byl)(?:$|[\s_-])", re.IGNORECASE)
+_CORRECTION = re.compile(r"(?:^|[\s_-])(?:correction|corrections|clarification|corrigendum|"
+                         r"erratum)(?:$|[\s_-])", re.IGNORECASE)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "td", "section",
+           "article", "dd")
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+# Lines that are never article text, whatever the page: photo credits, reading prompts.
+_JUNK = re.compile(
+    r"^(?:image (?:copyright|caption)|media caption|photo(?:graph)?:|\(?photo by\b|getty images$|"
+    r"advertisement$|story continues below|continue reading|click here|sign up\b|"
+    r"follow (?:us|\w+) on\b|listen to (?:this|the) (?:article|story)|watch:|"
+    r"you may also like|more from\b|recommended\b|top stories$|related (?:stories|articles|coverage)|"
+    r"getty images|ap photo|reuters/|afp via getty)", re.IGNORECASE)
 
 
-def _attrs(el: Tag) -> str:
-    cls = el.get("class") or []
-    return " ".join([*(cls if isinstance(cls, list) else [cls]), str(el.get("id") or "")])
+@dataclass(frozen=True)
+class ExtractOptions:
+    """What the caller knows about the page: its URL, a site rule, the previous version."""
+
+    url: str | None = None
+    rule: SiteRule | None = None
+    previous: tuple[str, ...] | None = None
+    status: int | None = None
 
 
-def _text(el: Tag) -> str:
-    for br in el.find_all("br"):
-        br.replace_with(" ")
-    return clean_text(el.get_text())
-
-
-def _json_ld(soup: BeautifulSoup) -> dict[str, Any]:
-    """The first article object of the page's JSON-LD, however it is nested."""
-    def walk(node: Any) -> dict[str, Any] | None:
-        if isinstance(node, list):
-            for item in node:
-                found = walk(item)
-                if found:
-                    return found
-        elif isinstance(node, dict):
-            kind = node.get("@type")
-            kinds = set(kind) if isinstance(kind, list) else {kind}
-            if kinds & _ARTICLE_TYPES:
-                return node
-            return walk(node.get("@graph") or node.get("mainEntity") or [])
-        return None
-
-    for script in soup.find_all("script", type=re.compile(r"ld\+json", re.I)):
+def decode_html(data: bytes, declared: str | None = None) -> str:
+    """Bytes to text for pages that lie about their charset: valid UTF-8 is UTF-8 whatever the
+    page declares (the commonest lie); else the declared charset, read as a browser reads it
+    (ISO-8859-1 as windows-1252); else detection."""
+    if data[:2] == b"\x1f\x8b":
         try:
-            found = walk(json.loads(script.string or ""))
-        except (ValueError, RecursionError):
-            continue  # broken JSON-LD is common; other signals remain
-        if found:
-            return found
-    return {}
+            data = gzip.GzipFile(fileobj=io.BytesIO(data)).read(MAX_BYTES)
+        except (OSError, EOFError, zlib.error):
+            pass  # not gzip after all: read it as it is
+    data = data[:MAX_BYTES]
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3:  # cut mid-character by the size cap
+            return data[:exc.start].decode("utf-8")
+    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", data[:4096], re.IGNORECASE)
+    charset = (declared or (m.group(1).decode("ascii", "ignore") if m else "")).lower()
+    if charset in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+        charset = "windows-1252"
+    if charset:
+        try:
+            return data.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return UnicodeDammit(data, is_html=True).unicode_markup or data.decode("windows-1252", "replace")
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
-    for name in names:
-        el = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if el and el.get("content"):
-            return clean_text(str(el["content"]))
-    return None
+def _attrs(el: Any) -> str:
+    """Class and id of an lxml or bs4 element, as one string."""
+    if isinstance(el, Tag):
+        cls = el.get("class") or []
+        return " ".join([*(cls if isinstance(cls, list) else [cls]), str(el.get("id") or "")])
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
-def _authors(ld: dict[str, Any]) -> list[str]:
-    author = ld.get("author") or []
-    items = author if isinstance(author, list) else [author]
-    names = [a.get("name") if isinstance(a, dict) else a for a in items]
-    return [clean_text(n) for n in names if isinstance(n, str) and n.strip()]
+def _ltext(el: lhtml.HtmlElement) -> str:
+    return clean_text(el.text_content())
 
 
-def _root(soup: BeautifulSoup) -> Tag:
-    """The element holding the article body."""
-    def text_in_p(el: Tag) -> int:
-        return sum(len(p.get_text()) for p in el.find_all("p"))
-
-    marked = soup.find(attrs={"itemprop": "articleBody"}) or soup.find(
-        lambda t: isinstance(t, Tag) and t.name in ("div", "section", "article")
-        and bool(_BODY.search(_attrs(t))))
-    if marked:
-        return marked
-    articles = soup.find_all("article")
-    if articles:
-        return max(articles, key=text_in_p)
-    # Text density: the parent of the most paragraph text.
-    parents: dict[int, tuple[Tag, int]] = {}
-    for p in soup.find_all("p"):
-        if isinstance(p.parent, Tag):
-            el, n = parents.get(id(p.parent), (p.parent, 0))
-            parents[id(p.parent)] = (el, n + len(p.get_text()))
-    if parents:
-        return max(parents.values(), key=lambda t: t[1])[0]
-    return soup.body or soup
+def _unhealthy(verdict: str, reason: str) -> Snapshot:
+    return Snapshot.build([], require_body=False, health=verdict, health_reason=reason)
 
 
-def _first(soup: BeautifulSoup, pattern: re.Pattern[str], names: tuple[str, ...]) -> Tag | None:
-    return soup.find(lambda t: isinstance(t, Tag) and t.name in names and bool(pattern.search(_attrs(t))))
+def extract_html(data: bytes | str, options: ExtractOptions | None = None) -> Snapshot:
+    """The structured snapshot of a news page, with its health verdict. Never raises on bad
+    input (truncated, binary, nested 10,000 deep, 20 MB): the verdict says what went wrong."""
+    opts = options or ExtractOptions()
+    text = decode_html(data) if isinstance(data, bytes) else data[:MAX_BYTES]
+    controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\n\r\t\f")
+    if "\x00" in text[:4096] or controls > 0.02 * max(1, len(text[:4096])):
+        return _unhealthy(H.ERROR_PAGE, "binary content, not an HTML page")
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str with an encoding declaration
+    if not text.strip():
+        return _unhealthy(H.ERROR_PAGE, "empty page")
+    try:
+        doc = lhtml.document_fromstring(text, parser=lhtml.HTMLParser(remove_comments=True,
+                                                                      remove_pis=True))
+        return _extract(doc, opts)
+    except (etree.ParserError, ValueError, RecursionError) as exc:
+        return _unhealthy(H.ERROR_PAGE, f"unreadable HTML ({type(exc).__name__})")
 
 
-def extract_html(data: bytes | str) -> Snapshot:
-    """Extract the structured snapshot from a saved news page."""
-    soup = BeautifulSoup(data, "lxml")
-    ld = _json_ld(soup)
-    meta: dict[str, Any] = {}
+def _prose(el: lhtml.HtmlElement) -> int:
+    """Characters of paragraph text under ``el``: what an article is made of."""
+    return sum(len(p.text_content()) for p in el.iter("p"))
 
-    h1 = soup.find("h1")
-    title = (_text(h1) if h1 else None) or clean_text(str(ld.get("headline") or "")) or _meta(
-        soup, "og:title", "twitter:title") or (clean_text(soup.title.get_text()) if soup.title else None)
-    if title:
-        meta["update_label"], meta["headline"] = split_label(title)
 
-    header_text: set[str] = set()
-    deck = _first(soup, _DECK, ("p", "h2", "h3", "div", "span"))
-    if deck is None and h1 is not None:
-        sib = h1.find_next_sibling()
-        deck = sib if isinstance(sib, Tag) and sib.name in ("h2", "h3") else None
-    if deck is not None and _text(deck):
-        meta["deck"] = _text(deck)
-        header_text.add(meta["deck"])
-    note = _first(soup, _NOTE, ("p", "div", "span", "em"))
-    if note is not None and _text(note):
-        meta["editor_note"] = _text(note)
-        header_text.add(meta["editor_note"])
-    by = soup.find(attrs={"rel": "author"}) or _first(soup, _BYLINE, ("p", "div", "span", "address"))
-    by_text = _text(by) if by is not None else ""
-    if by is not None and by.name == "a" and isinstance(by.parent, Tag) and _BYLINE.search(_attrs(by.parent)):
-        by_text = _text(by.parent)
-    if by_text:
-        meta["byline"] = by_text if is_byline(by_text) else f"By {by_text}"
-        header_text.add(by_text)
-    elif _authors(ld):
-        meta["byline"] = "By " + " and ".join(_authors(ld))
-    meta["published"] = ld.get("datePublished") or _meta(soup, "article:published_time")
-    meta["updated"] = ld.get("dateModified") or _meta(soup, "article:modified_time")
-    meta = {k: (v if isinstance(v, str) else None) for k, v in meta.items()}
+def _drop(el: lhtml.HtmlElement) -> None:
+    if el.getparent() is not None:
+        el.drop_tree()
 
-    corrections = []
-    for box in soup.find_all(lambda t: isinstance(t, Tag) and bool(_CORRECTION.search(_attrs(t)))):
-        if box.find_parent(lambda t: isinstance(t, Tag) and bool(_CORRECTION.search(_attrs(t)))):
+
+def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
+    meta = read_metadata(doc, opts.url)
+    for el in list(doc.iter(*_DROP_TAGS)):
+        _drop(el)
+    body = doc.find("body")
+    if body is None:
+        body = doc
+    page_text = clean_text(body.text_content())
+    total = max(len(page_text), 1)
+
+    fields: dict[str, Any] = {}
+    corrections: list[str] = []
+    h1s: list[lhtml.HtmlElement] = []
+    hidden: list[lhtml.HtmlElement] = []
+    noise: list[lhtml.HtmlElement] = []
+    for el in body.iter():
+        if not isinstance(el.tag, str):
             continue
-        paras = box.find_all("p") or [box]
-        corrections += [_text(p) for p in paras if _text(p)]
-        box.decompose()
+        a = _attrs(el)
+        if el.tag == "h1":
+            h1s.append(el)
+        if (el.get("hidden") is not None or el.get("aria-hidden") == "true"
+                or _HIDDEN_STYLE.search(el.get("style") or "")):
+            hidden.append(el)
+        elif a.strip():
+            if _CORRECTION.search(a) and "correction" not in fields.get("_seen", ""):
+                paras = [_ltext(p) for p in el.iter("p")] or [_ltext(el)]
+                found = [p for p in paras if p]
+                if found and sum(map(len, found)) < 2000:
+                    corrections += found
+                    hidden.append(el)  # taken out of the body
+            elif _NOTE.search(a) and "editor_note" not in fields:
+                fields["editor_note"] = _ltext(el)
+            elif _BYLINE.search(a) and "byline" not in fields and not _NOISE.search(a):
+                t = _ltext(el)
+                if 3 <= len(t) <= 150:
+                    fields["byline"] = t
+            elif _DECK.search(a) and "deck" not in fields and el.tag not in ("body", "article", "main"):
+                t = _ltext(el)
+                if 20 <= len(t) <= 400:
+                    fields["deck"] = t
+            elif _NOISE.search(a):
+                noise.append(el)
+        if el.get("rel") == "author" and "byline" not in fields:
+            t = _ltext(el)
+            if 3 <= len(t) <= 80:
+                fields["byline"] = t
+    for el in hidden:
+        _drop(el)
+    noise += [el for el in body.iter(*_FURNITURE_TAGS)]
+    prose = max(_prose(body), 1)
+    for el in noise:
+        # Never prune the article itself: an element holding a good share of the page's prose
+        # stays, whatever its class says ("article modal-enabled", ASP.NET's page <form>).
+        if el.getparent() is not None and _prose(el) < 0.25 * prose:
+            _drop(el)
 
-    for el in soup.find_all(_NOISE_TAGS):
-        el.decompose()
-    for el in soup.find_all(lambda t: isinstance(t, Tag) and bool(_NOISE.search(_attrs(t)))):
-        if not el.decomposed:
-            el.decompose()
+    h1 = _choose_h1([h for h in h1s if h.getparent() is not None], meta)
+    title = _ltext(h1) if h1 is not None else None
+    if not title:
+        title = strip_site_name(meta.headline or meta.title)
+    if h1 is not None and "deck" not in fields:
+        sib = h1.getnext()
+        t = _ltext(sib) if sib is not None and sib.tag in ("h2", "p") else ""
+        if (30 <= len(t) <= 300 and t not in (fields.get("editor_note"), fields.get("byline"))
+                and not is_editor_note(t) and not is_byline(t) and not _NOISE.search(_attrs(sib))):
+            fields["deck"] = t
+    if h1 is not None:
+        _drop(h1)
 
-    root = _root(soup)
-    paragraphs: list[str] = []
-    for el in root.find_all(["p", "h2", "h3", "h4", "blockquote"]):
-        if el.name == "blockquote" and el.find("p"):
-            continue  # its paragraphs are read one by one
-        if el.find_parent("blockquote") and el.name != "p":
+    soup = BeautifulSoup(lhtml.tostring(body, encoding="unicode"), "lxml")
+    if opts.rule is not None:
+        fields.update(opts.rule.apply(soup))
+    paragraphs = _body(soup, opts.rule)
+    if not paragraphs and meta.body:
+        paragraphs = [p for p in meta.body.split("\n") if p.strip()]
+
+    header = {fields.get("deck"), fields.get("byline"), fields.get("editor_note"), title}
+    paragraphs = [p for p in paragraphs if p not in header]
+    if "deck" not in fields and meta.description and _shown_deck(meta.description, page_text,
+                                                                  paragraphs):
+        fields["deck"] = meta.description
+    byline = fields.get("byline")
+    if not byline and meta.authors:
+        byline = " and ".join(meta.authors)
+    if byline:
+        byline = re.sub(r"^(?:by|von|par|por)\s*:?\s*", "By ", byline, flags=re.IGNORECASE)
+        byline = byline if is_byline(byline) or byline.startswith("By ") else f"By {byline}"
+    note = fields.get("editor_note")
+    if paragraphs and not note and is_editor_note(paragraphs[0]) and len(paragraphs[0]) < 200:
+        note = paragraphs.pop(0)
+    label, headline = split_label(title) if title else (None, None)
+    found = {"headline": headline, "update_label": label, "deck": fields.get("deck"),
+             "byline": byline, "editor_note": note, "published": meta.published,
+             "updated": meta.updated}
+    snap = build_body(paragraphs, found, corrections, require_body=False)
+    verdict = H.judge(title or "", snap.paragraphs, page_text, meta.free, opts.status)
+    verdict = H.against_previous(verdict, snap.paragraphs, opts.previous)
+    if verdict.verdict == H.OK:
+        return snap
+    return Snapshot(**{**snap.__dict__, "health": verdict.verdict,
+                       "health_reason": verdict.reason})
+
+
+def _choose_h1(h1s: list[lhtml.HtmlElement], meta: Metadata) -> lhtml.HtmlElement | None:
+    """The page's headline among its ``<h1>``s: the one closest to the metadata headline."""
+    h1s = [h for h in h1s if _ltext(h)]
+    if len(h1s) <= 1:
+        return h1s[0] if h1s else None
+    target = meta.headline or meta.title or ""
+    return max(h1s, key=lambda h: fuzz.ratio(_ltext(h), target)) if target else h1s[0]
+
+
+def _shown_deck(description: str, page_text: str, paragraphs: list[str]) -> bool:
+    """A meta description is the page's deck only if the page shows it, and it is not a
+    teaser cut from the first paragraph."""
+    d = clean_text(description)
+    if len(d) < 20 or d.endswith(("…", "...")) or d not in page_text:
+        return False
+    return not any(p.startswith(d[:60]) or d in p for p in paragraphs[:3])
+
+
+def _own_text(el: Tag) -> int:
+    return sum(len(s.strip()) for s in el.children if isinstance(s, NavigableString))
+
+
+def _soup_prose(el: Tag) -> int:
+    """Prose under ``el``: paragraphs of 60+ characters that are not mostly links."""
+    total = 0
+    for p in el.find_all("p"):
+        text = p.get_text()
+        if len(text) >= 60 and sum(len(a.get_text()) for a in p.find_all("a")) < 0.3 * len(text):
+            total += len(text)
+    return total
+
+
+def _root(soup: BeautifulSoup) -> list[Tag]:
+    """The containers of the body: the element scoring highest on paragraph text (its own
+    paragraphs count in full, its grandchildren's half), with sibling containers that carry
+    a good share of text too (bodies split around ads and embeds)."""
+    scores: dict[int, list[Any]] = {}
+    for el in soup.find_all(["p", "div", "td", "pre", "section"]):
+        length = len(el.get_text()) if el.name in ("p", "pre") else _own_text(el)
+        if length < 25:
             continue
-        text = _text(el)
-        if not text or text in header_text or (el.name != "p" and not paragraphs):
-            continue  # headings before the first paragraph are the header's, not the body's
-        if not paragraphs and "editor_note" not in meta and is_editor_note(text):
-            meta["editor_note"] = text
+        # Commas mark sentences: prose scores over lists of links.
+        weight = length + 20 * el.get_text().count(",")
+        parent = el.parent if el.name in ("p", "pre") else el
+        for k, anc in enumerate((parent, parent.parent if parent else None)):
+            if isinstance(anc, Tag):
+                entry = scores.setdefault(id(anc), [anc, 0.0])
+                entry[1] += weight / (1 + k)
+    if not scores:
+        return [soup.body or soup]
+    best, top = max(scores.values(), key=lambda e: e[1])
+    # Bodies split into columns between ads (NYT): climb while the parent holds clearly more
+    # prose paragraphs than the node, so all columns are read.
+    own = _soup_prose(best)
+    anc = best.parent
+    for _ in range(5):  # wrappers of one column add nothing: look a few levels up
+        if not isinstance(anc, Tag) or anc.name in ("body", "html", "[document]"):
+            break
+        more = _soup_prose(anc)
+        if more > 2.5 * own:
+            break  # that is the page, not the article
+        if more >= 1.2 * own:
+            best, own = anc, more
+        anc = anc.parent
+    cls = best.get("class")
+    area = best
+    for _ in range(3):
+        if isinstance(area.parent, Tag) and area.parent.name not in ("body", "html", "[document]"):
+            area = area.parent
+    if cls and area is not best:
+        # The other columns of a body split between ads carry the same class (NYT), close by.
+        twins = [t for t in area.find_all(best.name, class_=cls[0])
+                 if t.get("class") == cls and t is not best and _soup_prose(t) >= 100]
+        if twins:
+            return sorted([best, *twins], key=lambda t: t.sourceline or 0) if all(
+                t.sourceline for t in twins) else [best, *twins]
+    parent = best.parent
+    if not isinstance(parent, Tag):
+        return [best]
+    picked = []
+    for sib in parent.children:
+        if not isinstance(sib, Tag):
             continue
-        if not paragraphs and is_byline(text) and "byline" not in meta:
-            meta["byline"] = text
-            continue
-        paragraphs.append(text)
-    if not paragraphs and isinstance(ld.get("articleBody"), str):
-        paragraphs = [p for p in ld["articleBody"].split("\n") if p.strip()]
-    return build_body(paragraphs, meta, corrections)
+        s = scores.get(id(sib), [None, 0.0])[1]
+        if sib is best or s >= 0.2 * top or (sib.name == "p" and len(sib.get_text()) >= 80):
+            picked.append(sib)
+    return picked
+
+
+_INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i",
+           "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u",
+           "var", "wbr", "center", "label", "ins", "del", "nobr", "big", "tt", "img"}
+
+
+class _Reader:
+    """Reads the body containers in document order: paragraph elements, headings, list items,
+    and runs of loose text split at blank lines (``<br><br>``), as old templates write them."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+
+    def emit(self, text: str, links: int = 0, heading: bool = False, item: bool = False) -> None:
+        for part in re.split(r"\n\s*\n", text):
+            t = clean_text(part)
+            if not t:
+                continue
+            if heading and (not self.out or len(t) > 200):
+                continue  # headings before the first paragraph are the page's, not the body's
+            share = links / max(len(text), 1)
+            if item and (len(t) < 40 or share > 0.3):
+                continue  # navigation lists, tag lists
+            if share > 0.6 and len(t) < 300:
+                continue
+            if is_chrome(t) or _JUNK.match(t):
+                continue
+            if not self.out or self.out[-1] != t:
+                self.out.append(t)
+
+    def walk(self, el: Tag) -> None:
+        buf: list[str] = []
+        links = 0
+
+        def flush() -> None:
+            nonlocal links
+            if buf:
+                self.emit("".join(buf), links)
+                buf.clear()
+                links = 0
+
+        for child in el.children:
+            if isinstance(child, NavigableString):
+                if type(child) is NavigableString:  # not comments, CDATA, doctype
+                    buf.append(str(child))
+            elif isinstance(child, Tag):
+                if child.name == "br":
+                    buf.append("\n")
+                elif child.name in _INLINE and child.find(_BLOCKS) is None:
+                    text = child.get_text()
+                    buf.append(text)
+                    links += len(text) if child.name == "a" else sum(
+                        len(a.get_text()) for a in child.find_all("a"))
+                else:
+                    flush()
+                    self.block(child)
+        flush()
+
+    def block(self, el: Tag) -> None:
+        name = el.name
+        if name in ("p", "pre") or name in _HEADINGS or (
+                name in ("li", "blockquote", "dd") and el.find(["p", "div"]) is None):
+            text = el.get_text()
+            links = sum(len(a.get_text()) for a in el.find_all("a"))
+            self.emit(text, links, heading=name in _HEADINGS, item=name == "li")
+        else:
+            self.walk(el)
+
+
+def _body(soup: BeautifulSoup, rule: SiteRule | None) -> list[str]:
+    roots = rule.body(soup) if rule is not None and rule.has_body else None
+    reader = _Reader()
+    for root in roots if roots else _root(soup):
+        reader.block(root)
+    return reader.out
+
+
+__all__ = ["ExtractOptions", "decode_html", "extract_html", "is_correction"]

@@ -82,8 +82,10 @@ def parse_snapshot(data: bytes, fmt: str, name: str = "<input>") -> Snapshot:
             return Snapshot.from_dict(obj)
         if fmt == ".txt":
             return parse_wire(decode_text(data, name))
-        decode_text(data, name)  # refuse binary before handing it to the HTML parser
-        return extract_html(data)
+        snap = extract_html(data)
+        if snap.health != "ok" or not snap.paragraphs:
+            raise NotAnArticle(f"{snap.health} ({snap.health_reason or 'no article body found'})")
+        return snap
     except RecursionError:
         raise InputError(f"{name}: nested too deeply to read") from None
     except NotAnArticle as exc:

@@ -51,22 +51,32 @@ class Snapshot:
     published: str | None = None
     updated: str | None = None
     corrections: tuple[str, ...] = field(default=())
+    # Extraction health (see health.py): "ok", or why this is not a reading of the article.
+    health: str = "ok"
+    health_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {name: getattr(self, name) for name in TEXT_FIELDS}
         out["corrections"] = list(self.corrections)
         out["paragraphs"] = list(self.paragraphs)
+        out["health"] = self.health
+        if self.health_reason:
+            out["health_reason"] = self.health_reason
         return out
 
     @classmethod
-    def build(cls, paragraphs: list[str] | tuple[str, ...], **meta: Any) -> "Snapshot":
-        """Clean every field; drop empty paragraphs; refuse a snapshot with no body."""
+    def build(cls, paragraphs: list[str] | tuple[str, ...], require_body: bool = True,
+              **meta: Any) -> "Snapshot":
+        """Clean every field; drop empty paragraphs; refuse a snapshot with no body unless
+        ``require_body`` is false (an extractor reporting an unhealthy page)."""
         paras = tuple(p for p in (clean_text(x) for x in paragraphs) if p)
-        if not paras:
+        if not paras and require_body:
             raise NotAnArticle("no article body found (no paragraphs)")
         values = {name: _opt(meta.get(name), name) for name in TEXT_FIELDS}
         corrections = tuple(c for c in (clean_text(x) for x in meta.get("corrections") or ()) if c)
-        return cls(paragraphs=paras, corrections=corrections, **values)
+        return cls(paragraphs=paras, corrections=corrections,
+                   health=meta.get("health") or "ok", health_reason=meta.get("health_reason"),
+                   **values)
 
     @classmethod
     def from_dict(cls, data: Any) -> "Snapshot":

@@ -192,7 +192,8 @@ def parse_wire(text: str) -> Snapshot:
     return build_body(lines[i:], meta)
 
 
-def build_body(paragraphs: list[str], meta: dict, corrections: list[str] | None = None) -> Snapshot:
+def build_body(paragraphs: list[str], meta: dict, corrections: list[str] | None = None,
+               require_body: bool = True) -> Snapshot:
     """Split corrections and chrome out of the body, the dateline off its first paragraph."""
     body: list[str] = []
     corrections = list(corrections or [])
@@ -204,4 +205,4 @@ def build_body(paragraphs: list[str], meta: dict, corrections: list[str] | None 
         dateline, rest = split_dateline(body[0])
         if dateline and rest:
             meta["dateline"], body[0] = dateline, rest
-    return Snapshot.build(body, corrections=corrections, **meta)
+    return Snapshot.build(body, require_body=require_body, corrections=corrections, **meta)
