@@ -211,7 +211,8 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     for el in noise:
         # Never prune the article itself: an element holding a good share of the page's prose
         # stays, whatever its class says ("article modal-enabled", ASP.NET's page <form>).
-        if el.getparent() is not None and _prose(el) < 0.25 * prose:
+        if (el.getparent() is not None and _prose(el) < 0.25 * prose
+                and len(el.text_content()) < 0.35 * total):
             _drop(el)
 
     h1 = _choose_h1([h for h in h1s if h.getparent() is not None], meta)
