@@ -59,6 +59,9 @@ _BYLINE = re.compile(r"(?:^|[\s_-])(?:byline|by-?line|author|authors|author-?nam
                      r"contributor|byl)(?:$|[\s_-])", re.IGNORECASE)
 _CORRECTION = re.compile(r"(?:^|[\s_-])(?:correction|corrections|clarification|corrigendum|"
                          r"erratum)(?:$|[\s_-])", re.IGNORECASE)
+_LABEL_TAGS = {"strong", "b", "em", "span", "h2", "h3", "h4", "h5", "h6", "dt", "div"}
+_CORRECTION_LABEL = re.compile(r"^\s*(?:corrections?|clarifications?|correction appended)\s*:?\s*$",
+                               re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "td", "section",
            "article", "dd")
@@ -178,6 +181,14 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
         a = _attrs(el)
         if el.tag == "h1":
             h1s.append(el)
+        elif el.tag in _LABEL_TAGS and _CORRECTION_LABEL.match(el.text_content()):
+            # "<strong>Correction:</strong> <p>Because of an editing error...</p>" (NYT)
+            box = el.getparent()
+            t = _ltext(box) if box is not None else ""
+            if 20 < len(t) < 2000 and box is not body:
+                corrections.append(t)
+                hidden.append(box)
+                continue
         if (el.get("hidden") is not None or el.get("aria-hidden") == "true"
                 or _HIDDEN_STYLE.search(el.get("style") or "")):
             hidden.append(el)
@@ -331,10 +342,11 @@ def _root(soup: BeautifulSoup) -> list[Tag]:
     for _ in range(3):
         if isinstance(area.parent, Tag) and area.parent.name not in ("body", "html", "[document]"):
             area = area.parent
-    if cls and area is not best:
+    if area is not best and (cls or best.name in ("article", "section")):
         # The other columns of a body split between ads carry the same class (NYT), close by.
-        twins = [t for t in area.find_all(best.name, class_=cls[0])
-                 if t.get("class") == cls and t is not best and _soup_prose(t) >= 100]
+        found = area.find_all(best.name, class_=cls[0]) if cls else area.find_all(best.name)
+        twins = [t for t in found if t.get("class") == cls and t is not best
+                 and best not in t.parents and t not in best.parents and _soup_prose(t) >= 100]
         if twins:
             return sorted([best, *twins], key=lambda t: t.sourceline or 0) if all(
                 t.sourceline for t in twins) else [best, *twins]
@@ -346,7 +358,9 @@ def _root(soup: BeautifulSoup) -> list[Tag]:
         if not isinstance(sib, Tag):
             continue
         s = scores.get(id(sib), [None, 0.0])[1]
-        if sib is best or s >= 0.2 * top or (sib.name == "p" and len(sib.get_text()) >= 80):
+        twin = sib.name == best.name and sib.get("class") == best.get("class")
+        if (sib is best or s >= 0.2 * top or (sib.name == "p" and len(sib.get_text()) >= 80)
+                or (twin and _soup_prose(sib) > 0)):
             picked.append(sib)
     return picked
 

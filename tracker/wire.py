@@ -42,7 +42,10 @@ _CORRECTION = re.compile(
     r"|(?:An earlier|A previous|An earlier version of|A previous version of)\b.*\b"
     r"(?:version|story|article|report)\b"
     r"|This (?:story|article|report) (?:has been|was) (?:corrected|amended|clarified)"
-    r"|\(Corrects\b.*\)$)",
+    r"|\(Corrects\b.*\)$"
+    r"|(?:Because of|Due to) an? (?:editing|reporting|production|transcription) error\b"
+    r"|(?=.{0,400}\b(?:earlier|previous) version of this\b).{0,200}\b(?:misstated|"
+    r"misidentified|misspelled|misattributed|incorrectly|erroneously)\b)",
     re.IGNORECASE,
 )
 
