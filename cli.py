@@ -13,7 +13,8 @@ import click
 
 from tracker import __version__
 from tracker.errors import TrackerError
-from tracker.readers import load_snapshot
+from tracker.readers import extract_source, load_snapshot
+from tracker.siterules import load_rules
 from tracker.report import render_html, render_text, to_json
 from tracker.series import compare_files, diff_series, series_pairs
 
@@ -110,27 +111,37 @@ def series(folders: tuple[Path, ...], as_json: bool, html_file: str | None, pref
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("source")
 @click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON.")
-def extract(file: Path, as_json: bool) -> None:
-    """Show the structured snapshot read from one file.
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), envvar="TRACKER_RULES",
+              help="Per-site rules (TOML); default: $TRACKER_RULES.")
+@click.option("--previous", type=click.Path(dir_okay=False),
+              help="The previous version, to judge whether the body collapsed.")
+def extract(source: str, as_json: bool, rules_file: str | None, previous: str | None) -> None:
+    """Read the structured snapshot of one page (a file or an http(s) URL), with its health
+    verdict: ok, paywall, interstitial, error_page, too_short or collapsed.
 
     \b
     Example:
-      tracker extract snapshots/story/20251109T081500Z.html --json
+      tracker extract snapshots/aa-giresun-landslide/20251109T061500Z.html --json
+      tracker extract https://example.com/news/story.html --rules sites.toml
     """
     try:
-        snap = load_snapshot(file).to_dict()
+        rules = load_rules(rules_file) if rules_file else None
+        prev = load_snapshot(previous) if previous else None
+        snap = extract_source(source, rules, prev).to_dict()
     except TrackerError as exc:
         raise _fail(exc) from None
     if as_json:
         click.echo(json.dumps(snap, ensure_ascii=False, indent=2))
         return
+    health = snap["health"] + (f" ({snap['health_reason']})" if snap.get("health_reason") else "")
+    click.echo(f"health: {health}")
     for key, value in snap.items():
         if key in ("paragraphs", "corrections"):
             for k, p in enumerate(value):
                 click.echo(f"{key[:-1]} {k + 1}: {p}")
-        elif value:
+        elif value and key not in ("health", "health_reason"):
             click.echo(f"{key}: {value}")
 
 

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from . import health as H
 from .metadata import Metadata, read_metadata, strip_site_name
-from .siterules import SiteRule
+from .siterules import SiteRule, SiteRules
 from .snapshot import Snapshot, clean_text
 from .wire import build_body, is_byline, is_chrome, is_correction, is_editor_note, split_label
 
@@ -80,9 +80,10 @@ class ExtractOptions:
     """What the caller knows about the page: its URL, a site rule, the previous version."""
 
     url: str | None = None
-    rule: SiteRule | None = None
+    rules: SiteRules | None = None
     previous: tuple[str, ...] | None = None
     status: int | None = None
+    charset: str | None = None  # what the HTTP headers declared
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:
@@ -135,7 +136,7 @@ def extract_html(data: bytes | str, options: ExtractOptions | None = None) -> Sn
     """The structured snapshot of a news page, with its health verdict. Never raises on bad
     input (truncated, binary, nested 10,000 deep, 20 MB): the verdict says what went wrong."""
     opts = options or ExtractOptions()
-    text = decode_html(data) if isinstance(data, bytes) else data[:MAX_BYTES]
+    text = decode_html(data, opts.charset) if isinstance(data, bytes) else data[:MAX_BYTES]
     controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\n\r\t\f")
     if "\x00" in text[:4096] or controls > 0.02 * max(1, len(text[:4096])):
         return _unhealthy(H.ERROR_PAGE, "binary content, not an HTML page")
@@ -162,6 +163,8 @@ def _drop(el: lhtml.HtmlElement) -> None:
 
 def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     meta = read_metadata(doc, opts.url)
+    # A saved page names its own address (canonical link, og:url): rules apply to files too.
+    rule = opts.rules.for_url(opts.url or meta.url) if opts.rules else None
     for el in list(doc.iter(*_DROP_TAGS)):
         _drop(el)
     body = doc.find("body")
@@ -240,9 +243,9 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
         _drop(h1)
 
     soup = BeautifulSoup(lhtml.tostring(body, encoding="unicode"), "lxml")
-    if opts.rule is not None:
-        fields.update(opts.rule.apply(soup))
-    paragraphs = _body(soup, opts.rule)
+    if rule is not None:
+        fields.update(rule.apply(soup))
+    paragraphs = _body(soup, rule)
     if not paragraphs and meta.body:
         paragraphs = [p for p in meta.body.split("\n") if p.strip()]
 

@@ -163,7 +163,9 @@ def read_metadata(doc: lhtml.HtmlElement, url: str | None = None) -> Metadata:
     if not meta.updated:
         meta.updated = next((d for k in _UPDATED_META if (d := normalise_date(tags.get(k.lower())))),
                             None) or normalise_date(tags.get("itemprop:datemodified"))
-    meta.url = meta.url or tags.get("og:url")
+    canonical = next((el.get("href") for el in doc.iter("link")
+                      if (el.get("rel") or "").lower() == "canonical" and el.get("href")), None)
+    meta.url = meta.url or canonical or tags.get("og:url")
     if not meta.published:
         for t in doc.iter("time"):
             if (d := normalise_date(t.get("datetime") or "")):

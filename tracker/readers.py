@@ -4,6 +4,7 @@ gzip-compressed. Every failure is an ``InputError`` with a one-line message."""
 from __future__ import annotations
 
 import gzip
+import re
 import io
 import json
 import zlib
@@ -12,7 +13,9 @@ from pathlib import Path
 from bs4 import UnicodeDammit
 
 from .errors import InputError, NotAnArticle
-from .extract import extract_html
+from .extract import ExtractOptions, extract_html
+from .fetch import fetch
+from .siterules import SiteRules
 from .snapshot import Snapshot
 from .wire import parse_wire
 
@@ -105,3 +108,27 @@ def load_snapshot(path: str | Path) -> Snapshot:
         raise InputError(f"{path}: no such file")
     fmt = snapshot_format(path)
     return parse_snapshot(read_raw(path), fmt, str(path))
+
+
+def extract_source(source: str, rules: SiteRules | None = None,
+                   previous: Snapshot | None = None) -> Snapshot:
+    """The snapshot of a file (any format) or of an http(s) URL, with its health verdict.
+    HTML that cannot be read as an article is reported through the verdict, not an error."""
+    prev = previous.paragraphs if previous is not None else None
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", source)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        raise InputError(f"{source}: only http:// and https:// URLs can be fetched")
+    if scheme:
+        page = fetch(source)
+        return extract_html(page.content, ExtractOptions(url=page.url, rules=rules, previous=prev,
+                                                         status=page.status, charset=page.charset))
+    path = Path(source)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a snapshot file")
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    fmt = snapshot_format(path)
+    if fmt != ".html":
+        return parse_snapshot(read_raw(path), fmt, str(path))
+    data = read_raw(path)
+    return extract_html(data, ExtractOptions(rules=rules, previous=prev))

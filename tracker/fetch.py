@@ -1,0 +1,53 @@
+"""Fetching a page over HTTP, politely and within bounds. The watcher's scheduling, conditional
+GET and per-host limits build on this later; here: one GET with a size cap and clear errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from . import __version__
+from .errors import TrackerError
+
+USER_AGENT = f"tracker/{__version__} (+https://github.com/tracker-news/tracker; news revision watcher)"
+# A news page over this is not an article; stop reading rather than fill memory.
+MAX_PAGE = 16 * 1024 * 1024
+
+
+class FetchError(TrackerError):
+    """A page that could not be fetched: network fault, timeout, too large."""
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str          # after redirects
+    status: int
+    content: bytes
+    charset: str | None
+    headers: dict[str, str]
+
+
+def fetch(url: str, timeout: float = 20.0) -> Page:
+    """GET ``url`` (redirects followed, gzip/deflate decoded), at most ``MAX_PAGE`` bytes."""
+    headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
+    try:
+        with httpx.Client(follow_redirects=True, timeout=timeout, headers=headers) as client:
+            with client.stream("GET", url) as response:
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_PAGE:
+                        raise FetchError(f"{url}: page larger than {MAX_PAGE // 2**20} MiB")
+                    chunks.append(chunk)
+                return Page(str(response.url), response.status_code, b"".join(chunks),
+                            response.charset_encoding,
+                            {k.lower(): v for k, v in response.headers.items()})
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"{url}: invalid URL ({exc})") from None
+    except httpx.UnsupportedProtocol:
+        raise FetchError(f"{url}: only http:// and https:// URLs can be fetched") from None
+    except httpx.TimeoutException:
+        raise FetchError(f"{url}: timed out after {timeout:g} s") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{url}: {type(exc).__name__}: {exc}".splitlines()[0]) from None
