@@ -43,7 +43,7 @@ _NOISE = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|socials|related|recommend\w*|newsletter\w*|"
     r"promo\w*|advert\w*|ad|ads|adslot|adunit|ad-?container|dfp|sponsor\w*|cookie\w*|consent|"
     r"banner|subscribe|subscription|popular|trending|breadcrumbs?|menu|sidebar|widget\w*|"
-    r"comments?|disqus|tags?|taglist|keywords|toolbar|print|outbrain|taboola|caption\w*|"
+    r"comments?|disqus|tags?|taglist|keywords|toolbar|print|outbrain|taboola|caption\w*|cap|"
     r"credits?|read-?more|more-?stories|most-?read|see-?also|also-?read|bio|author-?bio|"
     r"signup|sign-?up|modal|popup|overlay|hidden|visually-?hidden|sr-only|screen-?reader|"
     r"skip|nav|navigation|masthead|footer|header-?nav|pagination|pager|rating|reactions?|"
@@ -55,8 +55,10 @@ _DECK = re.compile(r"(?:^|[\s_-])(?:deck|dek|standfirst|stand-?first|sub-?head\w
                    r"kicker-?text|spot)(?:$|[\s_-])", re.IGNORECASE)
 _NOTE = re.compile(r"(?:^|[\s_-])(?:editor-?s?-?note|editors-?note|update-?note|article-?note)"
                    r"(?:$|[\s_-])", re.IGNORECASE)
-_BYLINE = re.compile(r"(?:^|[\s_-])(?:byline|by-?line|author|authors|author-?name|writer|"
-                     r"contributor|byl)(?:$|[\s_-])", re.IGNORECASE)
+# Substrings, not words: CSS-in-JS classes glue words together ("TextContributorName").
+_BYLINE = re.compile(r"byline|by-line|(?:^|[\s_-])(?:author|authors|author-?name|writer|byl)"
+                     r"(?:$|[\s_-])|contributorname|contributor-?name|authorname|author-name",
+                     re.IGNORECASE)
 _CORRECTION = re.compile(r"(?:^|[\s_-])(?:correction|corrections|clarification|corrigendum|"
                          r"erratum)(?:$|[\s_-])", re.IGNORECASE)
 _LABEL_TAGS = {"strong", "b", "em", "span", "h2", "h3", "h4", "h5", "h6", "dt", "div"}
@@ -151,6 +153,56 @@ def extract_html(data: bytes | str, options: ExtractOptions | None = None) -> Sn
         return _unhealthy(H.ERROR_PAGE, f"unreadable HTML ({type(exc).__name__})")
 
 
+def _block_of(el: lhtml.HtmlElement, body: lhtml.HtmlElement) -> lhtml.HtmlElement:
+    """The byline's whole block: the name with its role, outlet and time ("Jane Roe / BBC News /
+    2 hours ago"), found by climbing while the text stays byline-sized."""
+    block = el
+    while True:
+        parent = block.getparent()
+        if parent is None or parent is body or parent.tag in ("article", "main", "body") \
+                or len(_ltext(parent)) > 200 or parent.find(".//p") is not None:
+            return block
+        block = parent
+
+
+_NAME_CUE = re.compile(r"(?:^|[\s_-])(?:name|author-?name|authorname|contributorname|"
+                       r"fn|url)(?:$|[\s_-])|contributorname", re.IGNORECASE)
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[-–—|•,]\s*)?\b(?:(?:updated|published|posted)\b.*|(?:monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)\b[.,]?\s.*|"
+    rf"(?:{'|'.join(('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'))})"
+    r"[a-z]*\.?\s+\d{1,2}\b.*|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b.*|"
+    r"\d{1,2}:\d{2}.*|\d{4}-\d\d-\d\d.*|@\w+.*)$", re.IGNORECASE)
+
+
+def _byline_names(el: lhtml.HtmlElement) -> str | None:
+    """The names inside a byline element (``rel=author``, ``itemprop=name``, name classes),
+    without the dates, roles and handles around them."""
+    names: list[str] = []
+    for sub in el.iterdescendants():
+        if not isinstance(sub.tag, str):
+            continue
+        if (sub.get("rel") == "author" or sub.get("itemprop") in ("name", "author")
+                or _NAME_CUE.search(_attrs(sub))):
+            t = _ltext(sub)
+            if 3 <= len(t) <= 60 and not any(c.isdigit() for c in t) and t not in names \
+                    and not any(t in n for n in names):
+                names.append(t)
+    return " and ".join(names) if names else None
+
+
+def _clean_byline(text: str) -> str:
+    """"By Dan Goodin - Apr 16, 2015 8:02 pm UTC" -> "By Dan Goodin"; "By Deal Professor By
+    STEVEN DAVIDOFF SOLOMON" -> "By STEVEN DAVIDOFF SOLOMON"."""
+    text = re.sub(r"\S+@\S+", "", text)
+    parts = re.split(r"\b(?:By|BY|by)\s+", text)
+    if len(parts) > 2:
+        text = parts[-1]
+    text = _BYLINE_TAIL.sub("", text).strip(" ,|-–—•")
+    text = re.sub(r"^(?:by|von|par|por)\s*:?\s*", "", text, flags=re.IGNORECASE).strip()
+    return f"By {text}" if text else ""
+
+
 def _prose(el: lhtml.HtmlElement) -> int:
     """Characters of paragraph text under ``el``: what an article is made of."""
     return sum(len(p.text_content()) for p in el.iter("p"))
@@ -178,6 +230,8 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     h1s: list[lhtml.HtmlElement] = []
     hidden: list[lhtml.HtmlElement] = []
     noise: list[lhtml.HtmlElement] = []
+    header: list[lhtml.HtmlElement] = []
+    decks: list[tuple[lhtml.HtmlElement, str]] = []
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
@@ -204,21 +258,34 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
                     hidden.append(el)  # taken out of the body
             elif _NOTE.search(a) and "editor_note" not in fields:
                 fields["editor_note"] = _ltext(el)
+                header.append(el)
             elif _BYLINE.search(a) and "byline" not in fields and not _NOISE.search(a):
-                t = _ltext(el)
+                whole = _ltext(el)
+                t = (_byline_names(el) or whole) if len(whole) <= 300 else ""
                 if 3 <= len(t) <= 150:
                     fields["byline"] = t
-            elif _DECK.search(a) and "deck" not in fields and el.tag not in ("body", "article", "main"):
+                    header.append(_block_of(el, body))
+            elif _DECK.search(a) and el.tag not in ("body", "article", "main"):
                 t = _ltext(el)
-                if 20 <= len(t) <= 400:
-                    fields["deck"] = t
+                if 20 <= len(t) <= 400 and not (decks and decks[-1][1] in t):
+                    decks.append((el, t))
             elif _NOISE.search(a):
                 noise.append(el)
         if el.get("rel") == "author" and "byline" not in fields:
             t = _ltext(el)
             if 3 <= len(t) <= 80:
                 fields["byline"] = t
-    for el in hidden:
+                header.append(_block_of(el, body))
+    h1 = _choose_h1(h1s, meta)
+    deck = _choose_deck(decks, h1, meta)
+    if deck is not None:
+        fields["deck"] = _ltext(deck)
+        header.append(deck)
+    for el in body.iter("time"):
+        # A timestamp outside a paragraph is page metadata ("2 hours ago"), not article text.
+        if el.getparent() is not None and next(el.iterancestors("p", "li"), None) is None:
+            hidden.append(el)
+    for el in hidden + header:  # header fields are read; they must not reappear as body text
         _drop(el)
     noise += [el for el in body.iter(*_FURNITURE_TAGS)]
     prose = max(_prose(body), 1)
@@ -229,13 +296,14 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
                 and len(el.text_content()) < 0.35 * total):
             _drop(el)
 
-    h1 = _choose_h1([h for h in h1s if h.getparent() is not None], meta)
+    if h1 is not None and h1.getparent() is None:
+        h1 = _choose_h1([h for h in h1s if h.getparent() is not None], meta)
     title = _ltext(h1) if h1 is not None else None
     if not title:
         title = strip_site_name(meta.headline or meta.title)
     if h1 is not None and "deck" not in fields:
         sib = h1.getnext()
-        t = _ltext(sib) if sib is not None and sib.tag in ("h2", "p") else ""
+        t = _ltext(sib) if sib is not None and sib.tag == "h2" else ""
         if (30 <= len(t) <= 300 and t not in (fields.get("editor_note"), fields.get("byline"))
                 and not is_editor_note(t) and not is_byline(t) and not _NOISE.search(_attrs(sib))):
             fields["deck"] = t
@@ -258,8 +326,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     if not byline and meta.authors:
         byline = " and ".join(meta.authors)
     if byline:
-        byline = re.sub(r"^(?:by|von|par|por)\s*:?\s*", "By ", byline, flags=re.IGNORECASE)
-        byline = byline if is_byline(byline) or byline.startswith("By ") else f"By {byline}"
+        byline = _clean_byline(byline)
     note = fields.get("editor_note")
     if paragraphs and not note and is_editor_note(paragraphs[0]) and len(paragraphs[0]) < 200:
         note = paragraphs.pop(0)
@@ -283,6 +350,22 @@ def _choose_h1(h1s: list[lhtml.HtmlElement], meta: Metadata) -> lhtml.HtmlElemen
         return h1s[0] if h1s else None
     target = meta.headline or meta.title or ""
     return max(h1s, key=lambda h: fuzz.ratio(_ltext(h), target)) if target else h1s[0]
+
+
+def _choose_deck(decks: list[tuple[lhtml.HtmlElement, str]], h1: lhtml.HtmlElement | None,
+                 meta: Metadata) -> lhtml.HtmlElement | None:
+    """The deck among elements classed like one: the one the page's description repeats, else
+    the first after the headline (a "summary" above the headline is a promo or a menu)."""
+    desc = clean_text(meta.description or "")
+    for el, text in decks:
+        if desc and (text == desc or fuzz.ratio(text, desc) >= 90):
+            return el
+    if h1 is None:
+        return None
+    order = {id(el): k for k, el in enumerate(h1.getroottree().iter())}
+    at = order.get(id(h1), 0)
+    after = [el for el, _ in decks if order.get(id(el), -1) > at]
+    return after[0] if after else None
 
 
 def _shown_deck(description: str, page_text: str, paragraphs: list[str]) -> bool:
