@@ -48,7 +48,9 @@ _NOISE = re.compile(
     r"signup|sign-?up|modal|popup|overlay|hidden|visually-?hidden|sr-only|screen-?reader|"
     r"skip|nav|navigation|masthead|footer|header-?nav|pagination|pager|rating|reactions?|"
     r"video-?player|gallery|slideshow|carousel|teaser|next-?article|prev-?article|"
-    r"timestamp|dateline-?social|paywall|piano|inline-?cta|cta)(?:$|[\s_-])",
+    r"timestamp|dateline-?social|paywall|piano|inline-?cta|cta|disclosure|disclaimer|"
+    r"author-?box|author-?info|about-?(?:the-?)?author|recirc\w*|more-?on|topics?|"
+    r"subscribe-?box|app-?promo|donate|donation|support-?us)(?:$|[\s_-])",
     re.IGNORECASE)
 _DECK = re.compile(r"(?:^|[\s_-])(?:deck|dek|standfirst|stand-?first|sub-?head\w*|sub-?title|"
                    r"summary|excerpt|strapline|lede-?text|intro|description|article-?summary|"
@@ -74,7 +76,13 @@ _JUNK = re.compile(
     r"advertisement$|story continues below|continue reading|click here|sign up\b|"
     r"follow (?:us|\w+) on\b|listen to (?:this|the) (?:article|story)|watch:|"
     r"you may also like|more from\b|recommended\b|top stories$|related (?:stories|articles|coverage)|"
-    r"getty images|ap photo|reuters/|afp via getty)", re.IGNORECASE)
+    r"getty images|ap photo|reuters/|afp via getty|credit:|"
+    r"follow\b.{0,60}\bon (?:twitter|facebook|instagram|x|telegram|whatsapp|linkedin)\b|"
+    r"(?:submit|send) (?:your|a) letter\b|(?:[\w-]+\.)+(?:com|org|net|co\.uk)$|"
+    r"release date:|to view the full story|if you['’]re seeing this message)"
+    r"|.{0,120}\b(?:download|get) (?:the|our) (?:\w+ ){0,2}apps?\b"
+    r"|.{0,120}\bwith the [\w ]{1,30} app\.?$"
+    r"|.{0,80}\bis not responsible for the (?:opinions|content|views)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -462,21 +470,28 @@ class _Reader:
 
     def __init__(self) -> None:
         self.out: list[str] = []
+        self.pending: str | None = None  # a subhead waiting for its first paragraph
 
     def emit(self, text: str, links: int = 0, heading: bool = False, item: bool = False) -> None:
         for part in re.split(r"\n\s*\n", text):
             t = clean_text(part)
             if not t:
                 continue
-            if heading and (not self.out or len(t) > 200):
-                continue  # headings before the first paragraph are the page's, not the body's
+            if heading:
+                # A subhead is kept only when prose follows it: headings of link lists ("Most
+                # viewed", "Related") and headings before the first paragraph are the page's.
+                self.pending = t if self.out and len(t) <= 200 and not _JUNK.match(t) else None
+                continue
             share = links / max(len(text), 1)
             if item and (len(t) < 40 or share > 0.3):
                 continue  # navigation lists, tag lists
             if share > 0.6 and len(t) < 300:
                 continue
-            if is_chrome(t) or _JUNK.match(t):
+            if is_chrome(t) or _JUNK.match(t) or (len(t) < 300 and H.paywall_text(t)):
                 continue
+            if self.pending and not item and len(t) >= 60:
+                self.out.append(self.pending)
+            self.pending = None
             if not self.out or self.out[-1] != t:
                 self.out.append(t)
 

@@ -38,6 +38,11 @@ _INTERSTITIAL = re.compile(
     re.IGNORECASE)
 
 
+def paywall_text(text: str) -> bool:
+    """A line of a paywall box ("Subscribe to continue reading"), wherever it stands."""
+    return bool(_PAYWALL.search(text))
+
+
 @dataclass(frozen=True)
 class Health:
     verdict: str
