@@ -52,6 +52,7 @@ class TrafilaturaResult:
     corrections: tuple[str, ...] = ()
     dateline: str | None = None
     update_label: str | None = None
+    deck_is_page_text = False  # trafilatura's description is metadata; its text has the rest
 
 
 def trafilatura_extract(data: bytes) -> TrafilaturaResult:

@@ -57,11 +57,15 @@ def paragraphs(out: Any) -> list[str]:
     return [p for p in (norm(x) for x in getattr(out, "paragraphs", None) or ()) if p]
 
 
-def body_text(out: Any) -> str:
-    """Paragraphs one a line, the dateline (our extractor splits it off the lede) in front: every
-    reference here counts the dateline as article text."""
+def body_text(out: Any, with_deck: bool = False) -> str:
+    """Article text one paragraph a line: the dateline (which our extractor splits off the lede)
+    then the paragraphs; with ``with_deck``, the deck first, for references whose "main text"
+    includes the standfirst (trafilatura's eval set does, Scrapinghub's articleBody does not).
+    An extractor whose ``deck`` is only metadata says so with ``deck_is_page_text = False``."""
     dateline = norm(getattr(out, "dateline", None))
-    return "\n".join(([dateline] if dateline else []) + paragraphs(out))
+    deck = norm(getattr(out, "deck", None)) if with_deck and getattr(
+        out, "deck_is_page_text", True) else ""
+    return "\n".join(([deck] if deck else []) + ([dateline] if dateline else []) + paragraphs(out))
 
 
 @dataclass
@@ -379,7 +383,7 @@ def score_trafilatura_eval(root: Path, extract: Extract) -> SegmentScore:
     for page in load_trafilatura_eval(root):
         out, err = run(extract, page["html"])
         errors += err is not None
-        text = norm(body_text(out))
+        text = norm(body_text(out, with_deck=True))
         with_ += [Check(page["file"], f"with {s[:80]!r}", norm(s) in text, err or "")
                   for s in page["with"]]
         # A page that raised scores 0 here too, though its (empty) output contains nothing.

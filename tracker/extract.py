@@ -76,7 +76,7 @@ _JUNK = re.compile(
     r"advertisement$|story continues below|continue reading|click here|sign up\b|"
     r"follow (?:us|\w+) on\b|listen to (?:this|the) (?:article|story)|watch:|"
     r"you may also like|more from\b|recommended\b|top stories$|related (?:stories|articles|coverage)|"
-    r"getty images|ap photo|reuters/|afp via getty|credit:|"
+    r"getty images|ap photo|reuters/|afp via getty|\(?(?:credit|photo|image|source):|"
     r"follow\b.{0,60}\bon (?:twitter|facebook|instagram|x|telegram|whatsapp|linkedin)\b|"
     r"(?:submit|send) (?:your|a) letter\b|(?:[\w-]+\.)+(?:com|org|net|co\.uk)$|"
     r"release date:|to view the full story|if you['’]re seeing this message)"
@@ -372,7 +372,12 @@ def _choose_deck(decks: list[tuple[lhtml.HtmlElement, str]], h1: lhtml.HtmlEleme
         return None
     order = {id(el): k for k, el in enumerate(h1.getroottree().iter())}
     at = order.get(id(h1), 0)
-    after = [el for el, _ in decks if order.get(id(el), -1) > at]
+    # Near the headline: inside the headline's block (three levels up), after it.
+    area = h1
+    for _ in range(3):
+        area = area.getparent() if area.getparent() is not None else area
+    near = {id(el) for el in area.iter()}
+    after = [el for el, _ in decks if order.get(id(el), -1) > at and id(el) in near]
     return after[0] if after else None
 
 
@@ -387,6 +392,16 @@ def _shown_deck(description: str, page_text: str, paragraphs: list[str]) -> bool
 
 def _own_text(el: Tag) -> int:
     return sum(len(s.strip()) for s in el.children if isinstance(s, NavigableString))
+
+
+def _has_text(el: Tag) -> bool:
+    """A body column: paragraph text that is not a list of links (one sentence is enough:
+    some templates give every paragraph its own column, e.g. the Telegraph)."""
+    for p in el.find_all("p"):
+        text = p.get_text()
+        if len(text.strip()) >= 20 and sum(len(a.get_text()) for a in p.find_all("a")) < 0.5 * len(text):
+            return True
+    return False
 
 
 def _soup_prose(el: Tag) -> int:
@@ -440,7 +455,7 @@ def _root(soup: BeautifulSoup) -> list[Tag]:
         # The other columns of a body split between ads carry the same class (NYT), close by.
         found = area.find_all(best.name, class_=cls[0]) if cls else area.find_all(best.name)
         twins = [t for t in found if t.get("class") == cls and t is not best
-                 and best not in t.parents and t not in best.parents and _soup_prose(t) >= 100]
+                 and best not in t.parents and t not in best.parents and _has_text(t)]
         if twins:
             return sorted([best, *twins], key=lambda t: t.sourceline or 0) if all(
                 t.sourceline for t in twins) else [best, *twins]
@@ -534,12 +549,23 @@ class _Reader:
             self.walk(el)
 
 
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
+
+
 def _body(soup: BeautifulSoup, rule: SiteRule | None) -> list[str]:
     roots = rule.body(soup) if rule is not None and rule.has_body else None
     reader = _Reader()
     for root in roots if roots else _root(soup):
         reader.block(root)
-    return reader.out
+    out = reader.out
+    # An article ends on a sentence: short unpunctuated lines after its last sentence are the
+    # page's ("Most viewed", "Honest, objective reviews", a list of headlines).
+    last = max((k for k, p in enumerate(out) if len(p) >= 80 and _SENTENCE_END.search(p)),
+               default=len(out) - 1)
+    tail = out[last + 1:]
+    kept = [p for p in tail if len(p) >= 60 or _SENTENCE_END.search(p)]
+    # One short closing line ("Editing by Jane Roe") is the article's; a run of them is not.
+    return out if len(tail) - len(kept) < 2 else out[:last + 1] + kept
 
 
 __all__ = ["ExtractOptions", "decode_html", "extract_html", "is_correction"]
