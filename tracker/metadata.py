@@ -51,6 +51,9 @@ def normalise_date(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    if "<" in text:  # markup pasted into a meta tag: keep the ISO date inside it
+        m = re.search(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?", text)
+        text = m.group(0) if m else re.sub(r"<[^>]*>", "", text).strip()
     if re.fullmatch(r"\d{10}(?:\d{3})?", text):  # epoch seconds or milliseconds
         stamp = int(text) / (1000 if len(text) == 13 else 1)
         return datetime.fromtimestamp(stamp, tz=timezone.utc).isoformat()
@@ -61,7 +64,8 @@ def normalise_date(value: Any) -> str | None:
         return datetime.fromisoformat(iso).isoformat()
     except ValueError:
         pass
-    for fmt in ("%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M:%S %Z", "%d %B %Y", "%B %d, %Y",
+    for fmt in ("%a, %d %b %Y %H:%M:%S %z", "%a, %d %b %Y %H:%M:%S %Z", "%Y/%m/%d %H:%M:%S",
+                "%Y/%m/%d %H:%M", "%d %b, %Y %H:%M", "%d %B %Y", "%B %d, %Y",
                 "%b %d, %Y", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%Y%m%d"):
         try:
             return datetime.strptime(text, fmt).isoformat()
@@ -157,6 +161,8 @@ def read_metadata(doc: lhtml.HtmlElement, url: str | None = None) -> Metadata:
             or tags.get("sailthru.author") or tags.get("byl")
         if author and not author.startswith("http"):
             meta.authors = [re.sub(r"^By\s+", "", author, flags=re.I)]
+    # "Original publication date" says exactly what ``published`` means; it beats the rest.
+    meta.published = normalise_date(tags.get("originalpublicationdate")) or meta.published
     if not meta.published:
         meta.published = next((d for k in _PUBLISHED_META if (d := normalise_date(tags.get(k.lower())))),
                               None) or normalise_date(tags.get("itemprop:datepublished"))
