@@ -377,7 +377,11 @@ def _choose_deck(decks: list[tuple[lhtml.HtmlElement, str]], h1: lhtml.HtmlEleme
     for _ in range(3):
         area = area.getparent() if area.getparent() is not None else area
     near = {id(el) for el in area.iter()}
-    after = [el for el, _ in decks if order.get(id(el), -1) > at and id(el) in near]
+    after = [el for el, text in decks if order.get(id(el), -1) > at and id(el) in near
+             and next(el.iterancestors("a"), None) is None
+             and sum(len(_ltext(a)) for a in el.iter("a")) < 0.5 * len(text)
+             # When the page states its summary, a "deck" unlike it is a promo.
+             and (not desc or fuzz.partial_ratio(text, desc) >= 60)]
     return after[0] if after else None
 
 
