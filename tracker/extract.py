@@ -409,9 +409,14 @@ def _has_text(el: Tag) -> bool:
 
 
 def _soup_prose(el: Tag) -> int:
-    """Prose under ``el``: paragraphs of 60+ characters that are not mostly links."""
+    """Prose under ``el``: paragraphs of 60+ characters that are not mostly links, whether in
+    ``<p>`` or in ``<div>``s of loose text (CNN's body paragraphs are divs)."""
     total = 0
-    for p in el.find_all("p"):
+    for p in el.find_all(["p", "div"]):
+        if p.name == "div":
+            own = _own_text(p)
+            total += own if own >= 60 else 0
+            continue
         text = p.get_text()
         if len(text) >= 60 and sum(len(a.get_text()) for a in p.find_all("a")) < 0.3 * len(text):
             total += len(text)
@@ -502,7 +507,7 @@ class _Reader:
                 self.pending = t if self.out and len(t) <= 200 and not _JUNK.match(t) else None
                 continue
             share = links / max(len(text), 1)
-            if item and (len(t) < 40 or share > 0.3):
+            if item and (len(t) < 40 or share > 0.5):
                 continue  # navigation lists, tag lists
             if share > 0.6 and len(t) < 300:
                 continue
