@@ -455,6 +455,12 @@ def _root(soup: BeautifulSoup) -> list[Tag]:
         if more >= 1.2 * own:
             best, own = anc, more
         anc = anc.parent
+    # A classless wrapper inside a classed one ("div.paragraph > div > p", National
+    # Geographic): its class is the wrapper's.
+    parent = best.parent
+    if (not best.get("class") and isinstance(parent, Tag) and parent.get("class")
+            and len([c for c in parent.children if isinstance(c, Tag)]) == 1):
+        best = parent
     cls = best.get("class")
     area = best
     for _ in range(3):
