@@ -79,7 +79,8 @@ _JUNK = re.compile(
     r"getty images|ap photo|reuters/|afp via getty|\(?(?:credit|photo|image|source):|"
     r"follow\b.{0,60}\bon (?:twitter|facebook|instagram|x|telegram|whatsapp|linkedin)\b|"
     r"(?:submit|send) (?:your|a) letter\b|(?:[\w-]+\.)+(?:com|org|net|co\.uk)$|"
-    r"release date:|to view the full story|if you['’]re seeing this message)"
+    r"release date:|to view the full story|if you['’]re seeing this message|"
+    r"(?:posted|published|updated)(?: on| at)?:?$)"
     r"|.{0,120}\b(?:download|get) (?:the|our) (?:\w+ ){0,2}apps?\b"
     r"|.{0,120}\bwith the [\w ]{1,30} app\.?$"
     r"|.{0,80}\bis not responsible for the (?:opinions|content|views)\b", re.IGNORECASE)
@@ -307,6 +308,9 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     if h1 is not None and h1.getparent() is None:
         h1 = _choose_h1([h for h in h1s if h.getparent() is not None], meta)
     title = _ltext(h1) if h1 is not None else None
+    named = strip_site_name(meta.headline or meta.title)
+    if title and named and len(title) < 30 and fuzz.partial_ratio(title, named) < 50:
+        title = named  # the page's only <h1> is its logo ("POLITICO"): the metadata knows better
     if not title:
         title = strip_site_name(meta.headline or meta.title)
     if h1 is not None and "deck" not in fields:
