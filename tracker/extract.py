@@ -339,6 +339,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
         byline = " and ".join(meta.authors)
     if byline:
         byline = _clean_byline(byline)
+    paragraphs = _drop_bio(paragraphs, byline, meta.authors)
     note = fields.get("editor_note")
     if paragraphs and not note and is_editor_note(paragraphs[0]) and len(paragraphs[0]) < 200:
         note = paragraphs.pop(0)
@@ -353,6 +354,19 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
         return snap
     return Snapshot(**{**snap.__dict__, "health": verdict.verdict,
                        "health_reason": verdict.reason})
+
+
+def _drop_bio(paragraphs: list[str], byline: str | None, authors: list[str]) -> list[str]:
+    """The author's bio closing the page ("Alice Wu fell down the rabbit hole of politics...",
+    "Jane Roe is the founder of...") is not the article: last paragraphs opening with an
+    author's full name, in the third person, go."""
+    names = [n for n in authors if " " in n]
+    if byline:
+        names += [n.strip() for n in re.split(r"\band\b|,", byline[3:]) if " " in n.strip()]
+    while paragraphs and len(paragraphs) > 1 and any(
+            paragraphs[-1].startswith(n + " ") and len(paragraphs[-1]) < 600 for n in names):
+        paragraphs = paragraphs[:-1]
+    return paragraphs
 
 
 def _choose_h1(h1s: list[lhtml.HtmlElement], meta: Metadata) -> lhtml.HtmlElement | None:
@@ -521,7 +535,8 @@ class _Reader:
                 continue  # navigation lists, tag lists
             if share > 0.6 and len(t) < 300:
                 continue
-            if is_chrome(t) or _JUNK.match(t) or (len(t) < 300 and H.paywall_text(t)):
+            if is_chrome(t) or _JUNK.match(t) or (len(t) < 300 and H.paywall_text(t)) \
+                    or _disguised(t):
                 continue
             if self.pending and not item and len(t) >= 60:
                 self.out.append(self.pending)
@@ -566,6 +581,14 @@ class _Reader:
             self.emit(text, links, heading=name in _HEADINGS, item=name == "li")
         else:
             self.walk(el)
+
+
+_MIXED = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0400-\u04ff])\w+\b")
+
+
+def _disguised(text: str) -> bool:
+    """Ad copy that spells Latin words with Cyrillic look-alikes to dodge filters."""
+    return len(_MIXED.findall(text)) >= 3
 
 
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")

@@ -28,7 +28,7 @@ _PAYWALL = re.compile(
     r"this (?:article|content|story) is (?:for|available to|exclusive to) (?:subscribers|members)|"
     r"(?:log|sign) in to (?:continue|read)|already a subscriber|to continue reading|"
     r"you have reached your (?:free )?(?:article )?limit|create a free account to continue|"
-    r"premium (?:article|content))\b",
+    r"premium (?:article|content)|first-time subscribers)\b",
     re.IGNORECASE)
 _INTERSTITIAL = re.compile(
     r"\b(?:please enable javascript|enable (?:javascript|cookies) (?:and|to)|checking your browser|"
