@@ -80,7 +80,8 @@ _JUNK = re.compile(
     r"follow\b.{0,60}\bon (?:twitter|facebook|instagram|x|telegram|whatsapp|linkedin)\b|"
     r"(?:submit|send) (?:your|a) letter\b|(?:[\w-]+\.)+(?:com|org|net|co\.uk)$|"
     r"release date:|to view the full story|if you['’]re seeing this message|"
-    r"(?:posted|published|updated)(?: on| at)?:?$)"
+    r"(?:posted|published|updated)(?: on| at)?:?$|"
+    r"\*\s?[A-Z].{0,250}$)"  # "*Bonus value is an estimate...": footnoted disclaimers
     r"|.{0,120}\b(?:download|get) (?:the|our) (?:\w+ ){0,2}apps?\b"
     r"|.{0,120}\bwith the [\w ]{1,30} app\.?$"
     r"|.{0,80}\bis not responsible for the (?:opinions|content|views)\b", re.IGNORECASE)
