@@ -302,8 +302,9 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     for el in noise:
         # Never prune the article itself: an element holding a good share of the page's prose
         # stays, whatever its class says ("article modal-enabled", ASP.NET's page <form>).
-        if (el.getparent() is not None and _prose(el) < 0.25 * prose
-                and len(el.text_content()) < 0.35 * total):
+        size = len(el.text_content())
+        if el.getparent() is not None and size < 0.35 * total and (
+                _prose(el) < 0.25 * prose or size < 600):  # a cookie notice is no article
             _drop(el)
 
     if h1 is not None and h1.getparent() is None:
