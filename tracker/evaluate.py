@@ -318,6 +318,11 @@ def _search(pattern: str, text: str) -> bool:
 
 def _judge(a: dict[str, Any], out: Any) -> tuple[bool, str]:
     fld, value, paras = a["field"], a["value"], paragraphs(out)
+    # The reference's "content" opens with the standfirst where a page has one (Guardian,
+    # Independent, RT); our snapshot keeps it as the deck.
+    deck = norm(getattr(out, "deck", None)) if getattr(out, "deck_is_page_text", True) else ""
+    if deck:
+        paras = [deck, *paras]
     dateline = norm(getattr(out, "dateline", None))
     short = lambda s: (s[:90] + "…") if len(s) > 90 else s  # noqa: E731
     if fld == "title":

@@ -293,7 +293,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
         header.append(deck)
     for el in body.iter("time"):
         # A timestamp outside a paragraph is page metadata ("2 hours ago"), not article text.
-        if el.getparent() is not None and next(el.iterancestors("p", "li"), None) is None:
+        if el.getparent() is not None and next(el.iterancestors("p"), None) is None:
             hidden.append(el)
     for el in hidden + header:  # header fields are read; they must not reappear as body text
         _drop(el)
