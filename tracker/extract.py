@@ -72,7 +72,7 @@ _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", 
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 # Lines that are never article text, whatever the page: photo credits, reading prompts.
 _JUNK = re.compile(
-    r"^(?:image (?:copyright|caption)|media caption|photo(?:graph)?:|\(?photo by\b|getty images$|"
+    r"^(?:image (?:copyright|caption)|media caption|photo(?:graph)?:|\(?(?:photo(?:graph)?|image|video) (?:by|courtesy)\b|getty images$|"
     r"advertisement$|story continues below|continue reading|click here|sign up\b|"
     r"follow (?:us|\w+) on\b|listen to (?:this|the) (?:article|story)|watch:|"
     r"you may also like|more from\b|recommended\b|top stories$|related (?:stories|articles|coverage)|"
@@ -492,8 +492,15 @@ def _root(soup: BeautifulSoup) -> list[Tag]:
         twins = [t for t in found if t.get("class") == cls and t is not best
                  and best not in t.parents and t not in best.parents and _has_text(t)]
         if twins:
-            return sorted([best, *twins], key=lambda t: t.sourceline or 0) if all(
-                t.sourceline for t in twins) else [best, *twins]
+            order = {id(t): k for k, t in enumerate(area.find_all(True))}
+            columns = sorted([best, *twins], key=lambda t: order.get(id(t), 0))
+            parent = columns[0].parent
+            if all(c.parent is parent for c in columns):
+                # Read what stands between the columns too: crossheads, quotes.
+                kids = [c for c in parent.children if isinstance(c, Tag)]
+                first, last = kids.index(columns[0]), kids.index(columns[-1])
+                return kids[first:last + 1]
+            return columns
     parent = best.parent
     if not isinstance(parent, Tag):
         return [best]
