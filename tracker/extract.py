@@ -66,6 +66,8 @@ _CORRECTION = re.compile(r"(?:^|[\s_-])(?:correction|corrections|clarification|c
 _LABEL_TAGS = {"strong", "b", "em", "span", "h2", "h3", "h4", "h5", "h6", "dt", "div"}
 _CORRECTION_LABEL = re.compile(r"^\s*(?:corrections?|clarifications?|correction appended)\s*:?\s*$",
                                re.IGNORECASE)
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hide|hidden|d-none|is-hidden|visually-hidden|sr-only|"
+                           r"screen-reader-text|visuallyhidden)(?:$|\s)", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "td", "section",
            "article", "dd")
@@ -79,7 +81,7 @@ _JUNK = re.compile(
     r"getty images|ap photo|reuters/|afp via getty|\(?(?:credit|photo|image|source):|"
     r"follow\b.{0,60}\bon (?:twitter|facebook|instagram|x|telegram|whatsapp|linkedin)\b|"
     r"(?:submit|send) (?:your|a) letter\b|(?:[\w-]+\.)+(?:com|org|net|co\.uk)$|"
-    r"release date:|to view the full story|if you['’]re seeing this message|"
+    r"release date:|to view the full story|if you['’]re seeing this message|written by$|"
     r"(?:posted|published|updated)(?: on| at)?:?$|"
     r"\*\s?[A-Z].{0,250}$)"  # "*Bonus value is an estimate...": footnoted disclaimers
     r"|.{0,120}\b(?:download|get) (?:the|our) (?:\w+ ){0,2}apps?\b"
@@ -257,7 +259,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
                 hidden.append(box)
                 continue
         if (el.get("hidden") is not None or el.get("aria-hidden") == "true"
-                or _HIDDEN_STYLE.search(el.get("style") or "")):
+                or _HIDDEN_STYLE.search(el.get("style") or "") or _HIDDEN_CLASS.search(a)):
             hidden.append(el)
         elif a.strip():
             if _CORRECTION.search(a) and "correction" not in fields.get("_seen", ""):

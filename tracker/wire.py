@@ -70,7 +70,8 @@ _CHROME = [
         r"^(?:follow us|subscribe)\b.{0,80}$",
         r"^(?:read more|related|also read|see also|more on this|ilgili haberler|"
         r"daha fazla)\s*[:»>]?.{0,150}$",
-        r"^advertisement$|^reklam$|^sponsored$",
+        r"^advertisement$|^reklam$|^sponsored$|^ad$|^topics$|^tags:?$",
+        r"^(?:\d{1,2} \w+ \d{4} )?last updated (?:at|on) .{0,40}$",
         r"^(?:updated|last updated|posted)\s+\d+\s+(?:seconds?|minutes?|mins?|hours?|days?)\s+ago$",
         r"^©|^copyright\b|\ball rights reserved\b",
     )
