@@ -47,7 +47,7 @@ _NOISE = re.compile(
     r"credits?|read-?more|more-?stories|most-?read|see-?also|also-?read|bio|author-?bio|"
     r"signup|sign-?up|modal|popup|overlay|hidden|visually-?hidden|sr-only|screen-?reader|"
     r"skip|nav|navigation|masthead|footer|header-?nav|pagination|pager|rating|reactions?|"
-    r"video-?player|gallery|slideshow|carousel|teaser|next-?article|prev-?article|"
+    r"video-?player|gallery|slideshow|carousel|next-?article|prev-?article|"
     r"timestamp|dateline-?social|paywall|piano|inline-?cta|cta|disclosure|disclaimer|"
     r"author-?box|author-?info|about-?(?:the-?)?author|recirc\w*|more-?on|topics?|"
     r"subscribe-?box|app-?promo|donate|donation|support-?us)(?:$|[\s_-])",
