@@ -184,7 +184,7 @@ _BYLINE_TAIL = re.compile(
     r"thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)\b[.,]?\s.*|"
     rf"(?:{'|'.join(('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'))})"
     r"[a-z]*\.?\s+\d{1,2}\b.*|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b.*|"
-    r"\d{1,2}:\d{2}.*|\d{4}-\d\d-\d\d.*|@\w+.*)$", re.IGNORECASE)
+    r"\d{1,2}:\d{2}.*|\d{4}-\d\d-\d\d.*)$|\s+@\w+.*$", re.IGNORECASE)
 
 
 def _byline_names(el: lhtml.HtmlElement) -> str | None:
@@ -213,6 +213,11 @@ def _clean_byline(text: str) -> str:
     text = _BYLINE_TAIL.sub("", text).strip(" ,|-–—•")
     text = re.sub(r"^(?:by|von|par|por)\s*:?\s*", "", text, flags=re.IGNORECASE).strip()
     return f"By {text}" if text else ""
+
+
+def _in_furniture(el: lhtml.HtmlElement) -> bool:
+    """Inside a menu, an aside or a footer: nothing there is the article's byline or deck."""
+    return any(a.tag in _FURNITURE_TAGS and a.tag != "form" for a in el.iterancestors())
 
 
 def _prose(el: lhtml.HtmlElement) -> int:
@@ -261,13 +266,16 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
         if (el.get("hidden") is not None or el.get("aria-hidden") == "true"
                 or _HIDDEN_STYLE.search(el.get("style") or "") or _HIDDEN_CLASS.search(a)):
             hidden.append(el)
-        elif a.strip():
+        elif a.strip() and el.tag not in _FURNITURE_TAGS:
             if _CORRECTION.search(a) and "correction" not in fields.get("_seen", ""):
                 paras = [_ltext(p) for p in el.iter("p")] or [_ltext(el)]
                 found = [p for p in paras if p]
                 if found and sum(map(len, found)) < 2000:
                     corrections += found
                     hidden.append(el)  # taken out of the body
+            elif _in_furniture(el):
+                if _NOISE.search(a):
+                    noise.append(el)
             elif _NOTE.search(a) and "editor_note" not in fields:
                 fields["editor_note"] = _ltext(el)
                 header.append(el)
@@ -283,7 +291,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
                     decks.append((el, t))
             elif _NOISE.search(a):
                 noise.append(el)
-        if el.get("rel") == "author" and "byline" not in fields:
+        if el.get("rel") == "author" and "byline" not in fields and not _in_furniture(el):
             t = _ltext(el)
             if 3 <= len(t) <= 80:
                 fields["byline"] = t
