@@ -174,7 +174,10 @@ def read_metadata(doc: lhtml.HtmlElement, url: str | None = None) -> Metadata:
     meta.url = meta.url or canonical or tags.get("og:url")
     if not meta.published:
         for t in doc.iter("time"):
-            if (d := normalise_date(t.get("datetime") or "")):
+            # <time>Published time: 1 Apr, 2016 15:17</time> (RT) has no datetime attribute.
+            text = re.sub(r"^\s*(?:published|posted|first published)(?: time| on| at)?\s*:?\s*", "",
+                          clean_text(t.text_content()), flags=re.IGNORECASE)
+            if (d := normalise_date(t.get("datetime") or text)):
                 meta.published = d
                 break
     if not meta.published and meta.url and (m := _URL_DATE.search(meta.url)):
