@@ -338,6 +338,10 @@ def _judge(a: dict[str, Any], out: Any) -> tuple[bool, str]:
         i = 0 if fld == "content.first" else -1
         got = paras[i] if paras else ""
         ok = _search(value, got) if a["op"] == "matches_regex" else _para_eq(value, paras, i, dateline)
+        corr = [norm(c) for c in getattr(out, "corrections", None) or ()]
+        if not ok and fld == "content.last" and corr:
+            # An amendment notice closing the reference's body is our last correction.
+            ok = _para_eq(value, corr, -1)
         return ok, f"got {short(got)!r}"
     if fld == "content[i]":
         # Anywhere, not at index i: the indices count captions and subheads that a body extractor
