@@ -59,3 +59,11 @@ def test_rewritten_lede_in_the_same_slot_is_one_paragraph_shown_as_a_block() -> 
 def test_repeated_paragraphs_pair_in_order() -> None:
     blocks = align([A, "Ends.", B, "Ends."], [A, "Ends.", B, "Ends."])
     assert all(b.kind == "equal" and not b.moved for b in blocks)
+
+
+def test_long_runs_of_removed_paragraphs() -> None:
+    old = [f"Paragraph number {k} of a very long live blog with words {k * 7}." for k in range(3000)]
+    blocks = align(old, [old[0], "A new closing line for the blog."])
+    assert [b.kind for b in blocks[:3]] == ["equal", "removed", "removed"]
+    assert sum(b.kind == "removed" for b in blocks) == 2999
+    assert [b.old[0] for b in blocks if b.kind == "removed"] == list(range(1, 3000))

@@ -234,30 +234,22 @@ def _same_slot(pairs: list[tuple[tuple[int, ...], tuple[int, ...]]], free_old: l
 
 
 def _order(blocks: list[Block], removed: list[Block]) -> list[Block]:
-    """NEW's order; each removed paragraph right after the block holding its OLD predecessor."""
+    """NEW's order; each removed paragraph right after the block holding the nearest kept
+    paragraph before it in OLD (removed openings first)."""
     blocks.sort(key=lambda b: b.new[0])
     if not removed:
         return blocks
-    out: list[Block] = []
-    for r in removed:
-        if r.old[0] == 0:
-            out.append(r)
-    anchor = {}
-    for r in removed:
-        anchor.setdefault(r.old[0] - 1, []).append(r)
-    placed = {id(r) for r in out}
-
-    def place(old_index: int) -> None:
-        for r in anchor.get(old_index, []):
-            if id(r) not in placed:
-                placed.add(id(r))
-                out.append(r)
-                place(r.old[0])
-
-    for r in out[:]:
-        place(r.old[0])
-    for b in blocks:
+    holder = {i: k for k, b in enumerate(blocks) for i in b.old}
+    gone = {r.old[0]: r for r in removed}
+    after: dict[int, list[Block]] = {}
+    anchor = -1
+    for i in range(max(max(holder, default=-1), max(gone)) + 1):  # OLD order, one pass
+        if i in holder:
+            anchor = holder[i]
+        elif i in gone:
+            after.setdefault(anchor, []).append(gone[i])
+    out = list(after.get(-1, []))
+    for k, b in enumerate(blocks):
         out.append(b)
-        for i in b.old:
-            place(i)
+        out.extend(after.get(k, []))
     return out
