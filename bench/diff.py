@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import re
 import statistics
@@ -28,6 +27,9 @@ from diff_match_patch import diff_match_patch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import machine  # noqa: E402
 
 from tracker.classify import compare  # noqa: E402
 from tracker.readers import load_snapshot  # noqa: E402
@@ -149,18 +151,6 @@ def measure(pairs: list[tuple[str, Snapshot, Snapshot]], repeat: int) -> dict[st
         if fast_dmp:
             res["c"].append(timed(lambda: fast_dmp.diff(a, b, timelimit=0, cleanup="Semantic"), repeat))
     return {k: statistics.median(v) * 1000 for k, v in res.items() if v}
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
 import statistics
 import sys
 import time
@@ -29,6 +28,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import machine  # noqa: E402
 
 from tracker.evaluate import Evaluation, all_pages, evaluate, scores, time_pages  # noqa: E402
 from tracker.extract import extract_html  # noqa: E402
@@ -62,18 +64,6 @@ def trafilatura_extract(data: bytes) -> TrafilaturaResult:
     paras = tuple(p.strip() for p in (doc.text or "").split("\n") if p.strip())
     return TrafilaturaResult(paras, doc.title, f"By {doc.author}" if doc.author else None,
                              doc.description, doc.date)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def rows(ev: Evaluation) -> dict[str, tuple[int, float]]:

@@ -99,14 +99,19 @@ def parse_snapshot(data: bytes, fmt: str, name: str = "<input>") -> Snapshot:
         raise InputError(f"{name}: {exc}") from None
 
 
-def load_snapshot(path: str | Path) -> Snapshot:
-    """Read one snapshot file, choosing the format by its extension."""
-    path = Path(path)
+def _snapshot_file(path: Path) -> str:
+    """The format of an existing snapshot file; one-line errors for anything else."""
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a snapshot file")
     if not path.exists():
         raise InputError(f"{path}: no such file")
-    fmt = snapshot_format(path)
+    return snapshot_format(path)
+
+
+def load_snapshot(path: str | Path) -> Snapshot:
+    """Read one snapshot file, choosing the format by its extension."""
+    path = Path(path)
+    fmt = _snapshot_file(path)
     return parse_snapshot(read_raw(path), fmt, str(path))
 
 
@@ -123,12 +128,7 @@ def extract_source(source: str, rules: SiteRules | None = None,
         return extract_html(page.content, ExtractOptions(url=page.url, rules=rules, previous=prev,
                                                          status=page.status, charset=page.charset))
     path = Path(source)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a snapshot file")
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    fmt = snapshot_format(path)
+    fmt = _snapshot_file(path)
     if fmt != ".html":
         return parse_snapshot(read_raw(path), fmt, str(path))
-    data = read_raw(path)
-    return extract_html(data, ExtractOptions(rules=rules, previous=prev))
+    return extract_html(read_raw(path), ExtractOptions(rules=rules, previous=prev))
