@@ -504,12 +504,18 @@ def _root(soup: BeautifulSoup) -> list[Tag]:
         if twins:
             order = {id(t): k for k, t in enumerate(area.find_all(True))}
             columns = sorted([best, *twins], key=lambda t: order.get(id(t), 0))
-            parent = columns[0].parent
-            if all(c.parent is parent for c in columns):
-                # Read what stands between the columns too: crossheads, quotes.
-                kids = [c for c in parent.children if isinstance(c, Tag)]
-                first, last = kids.index(columns[0]), kids.index(columns[-1])
-                return kids[first:last + 1]
+            units = columns
+            for _ in range(2):  # each column may sit in its own wrapper (BBC): lift one level
+                parent = units[0].parent
+                if isinstance(parent, Tag) and all(u.parent is parent for u in units):
+                    # Read what stands between the columns too: crossheads, quotes.
+                    kids = [c for c in parent.children if isinstance(c, Tag)]
+                    first, last = kids.index(units[0]), kids.index(units[-1])
+                    return kids[first:last + 1]
+                lifted = [u.parent for u in units]
+                if not all(isinstance(u, Tag) for u in lifted) or len({id(u) for u in lifted}) < len(units):
+                    break
+                units = lifted
             return columns
     parent = best.parent
     if not isinstance(parent, Tag):
