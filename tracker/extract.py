@@ -83,7 +83,9 @@ _JUNK = re.compile(
     r"(?:submit|send) (?:your|a) letter\b|(?:[\w-]+\.)+(?:com|org|net|co\.uk)$|"
     r"release date:|to view the full story|if you['’]re seeing this message|written by$|"
     r"(?:posted|published|updated)(?: on| at)?:?$|"
-    r"\*\s?[A-Z].{0,250}$)"  # "*Bonus value is an estimate...": footnoted disclaimers
+    r"\*\s?[A-Z].{0,250}$|"  # "*Bonus value is an estimate...": footnoted disclaimers
+    r"[—–-] .{1,60}\(@\w+\) \w+ \d{1,2}, \d{4}$|"  # an embedded tweet's signature
+    r"(?:updated|published|posted) (?:\w{3,9}\.? \d{1,2}, \d{4}|\d{1,2} \w{3,9},? \d{4})\b.{0,30}$)"
     r"|.{0,120}\b(?:download|get) (?:the|our) (?:\w+ ){0,2}apps?\b"
     r"|.{0,120}\bwith the [\w ]{1,30} app\.?$"
     r"|.{0,80}\bis not responsible for the (?:opinions|content|views)\b", re.IGNORECASE)
@@ -616,6 +618,11 @@ def _disguised(text: str) -> bool:
     return len(_MIXED.findall(text)) >= 3
 
 
+_END_MARKER = re.compile(
+    r"^(?:most (?:read|popular|viewed|shared)|trending(?: now| stories)?|related(?: stories| "
+    r"articles| coverage| content)?|more (?:stories|from [\w ]{1,30}|on this story)|read more|"
+    r"you may also like|recommended(?: for you)?|latest (?:news|stories)|top stories|"
+    r"what to read next|popular now|editor['’]s picks)\s*:?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
 
 
@@ -625,6 +632,11 @@ def _body(soup: BeautifulSoup, rule: SiteRule | None) -> list[str]:
     for root in roots if roots else _root(soup):
         reader.block(root)
     out = reader.out
+    # "Most read", "Related": what follows such a marker in the second half is the page's.
+    for k in range(len(out) // 2, len(out)):
+        if _END_MARKER.match(out[k]):
+            out = out[:k]
+            break
     # An article ends on a sentence: short unpunctuated lines after its last sentence are the
     # page's ("Most viewed", "Honest, objective reviews", a list of headlines).
     last = max((k for k, p in enumerate(out) if len(p) >= 80 and _SENTENCE_END.search(p)),
