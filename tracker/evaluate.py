@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import html
 import re
 import statistics
 import time
@@ -357,10 +358,27 @@ def _judge(a: dict[str, Any], out: Any) -> tuple[bool, str]:
     return False, f"unhandled field {fld}"
 
 
+def _absent(a: dict[str, Any], page: bytes, texts: dict[int, str]) -> bool:
+    """An expected paragraph that the page does not hold at all was transcribed under the wrong
+    fixture (the Woodward page "expects" a 2010 Treasury story): no extractor can produce it."""
+    if a["field"] not in ("content[i]", "content.first", "content.last") or a["op"] != "equals":
+        return False
+    key = id(page)
+    if key not in texts:  # tags dropped both ways: "9.31am:<b>Welcome</b>" and "one<br>two"
+        raw = re.sub(r"<(style|script)\b.*?</\1\s*>", "", page.decode("utf-8", "replace"),
+                     flags=re.S | re.I)
+        raw = html.unescape(raw)
+        texts[key] = (_same(re.sub(r"<[^>]+>", "", raw)) + "\n" + _same(re.sub(r"<[^>]+>", " ", raw))
+                      ).casefold()
+    want = _same(str(a["value"]))[:40].casefold()
+    return bool(want) and want not in texts[key]
+
+
 def score_webpageparser(root: Path, extract: Extract) -> ExpectationScore:
     checks: list[Check] = []
     skipped = na = mis = 0
     cache: dict[str, Any] = {}
+    pages: dict[int, str] = {}
     for rec in load_webpageparser(root):
         if rec["corpus_path"] not in cache:
             cache[rec["corpus_path"]] = run(extract, rec["html"])
@@ -369,7 +387,7 @@ def score_webpageparser(root: Path, extract: Extract) -> ExpectationScore:
         for a in rec["assertions"]:
             fld = a["field"]
             what = f"{'not ' if a['negated'] else ''}{fld} {a['op']} {str(a['value'])[:80]!r}"
-            if a["misattributed"]:
+            if a["misattributed"] or _absent(a, rec["html"], pages):
                 mis += 1
             elif fld.startswith("guid"):
                 na += 1
