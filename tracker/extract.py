@@ -17,16 +17,17 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, Tag, UnicodeDammit
+from bs4 import BeautifulSoup, Tag, UnicodeDammit
 from lxml import etree
 from lxml import html as lhtml
 from rapidfuzz import fuzz
 
 from . import health as H
 from .metadata import Metadata, read_metadata, strip_site_name
-from .siterules import SiteRule, SiteRules
+from .body import read_body
+from .siterules import SiteRules
 from .snapshot import Snapshot, clean_text
-from .wire import build_body, is_byline, is_chrome, is_correction, is_editor_note, split_label
+from .wire import build_body, is_byline, is_editor_note, split_label
 
 # Pages beyond this are cut: an article is near the top; a 20 MB page is an attack or a bug.
 MAX_BYTES = 8 * 1024 * 1024
@@ -69,28 +70,6 @@ _CORRECTION_LABEL = re.compile(r"^\s*(?:corrections?|clarifications?|correction 
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hide|hidden|d-none|is-hidden|visually-hidden|sr-only|"
                            r"screen-reader-text|visuallyhidden)(?:$|\s)", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "td", "section",
-           "article", "dd")
-_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
-# Lines that are never article text, whatever the page: photo credits, reading prompts.
-_JUNK = re.compile(
-    r"^(?:image (?:copyright|caption)|media caption|photo(?:graph)?:|\(?(?:photo(?:graph)?|image|video) (?:by|courtesy)\b|getty images$|"
-    r"advertisement$|story continues below|continue reading|click here|sign up\b|"
-    r"follow (?:us|\w+) on\b|listen to (?:this|the) (?:article|story)|watch:|"
-    r"you may also like|more from\b|recommended\b|top stories$|related (?:stories|articles|coverage)|"
-    r"getty images|ap photo|reuters/|afp via getty|\(?(?:credit|photo|image|source):|"
-    r"follow\b.{0,60}\bon (?:twitter|facebook|instagram|x|telegram|whatsapp|linkedin)\b|"
-    r"(?:submit|send) (?:your|a) letter\b|(?:[\w-]+\.)+(?:com|org|net|co\.uk)$|"
-    r"release date:|to view the full story|if you['’]re seeing this message|written by$|"
-    r"(?:posted|published|updated)(?: on| at)?:?$|"
-    r"\*\s?[A-Z].{0,250}$|"  # "*Bonus value is an estimate...": footnoted disclaimers
-    r"[—–-] .{1,60}\(@\w+\) \w+ \d{1,2}, \d{4}$|"  # an embedded tweet's signature
-    r"(?:updated|published|posted) (?:\w{3,9}\.? \d{1,2}, \d{4}|\d{1,2} \w{3,9},? \d{4})\b.{0,30}$)"
-    r"|.{0,120}\b(?:download|get) (?:the|our) (?:\w+ ){0,2}apps?\b"
-    r"|.{0,120}\bwith the [\w ]{1,30} app\.?$"
-    r"|.{0,80}\bis not responsible for the (?:opinions|content|views)\b", re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class ExtractOptions:
     """What the caller knows about the page: its URL, a site rule, the previous version."""
@@ -269,7 +248,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
                 or _HIDDEN_STYLE.search(el.get("style") or "") or _HIDDEN_CLASS.search(a)):
             hidden.append(el)
         elif a.strip() and el.tag not in _FURNITURE_TAGS:
-            if _CORRECTION.search(a) and "correction" not in fields.get("_seen", ""):
+            if _CORRECTION.search(a):
                 paras = [_ltext(p) for p in el.iter("p")] or [_ltext(el)]
                 found = [p for p in paras if p]
                 if found and sum(map(len, found)) < 2000:
@@ -339,7 +318,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     soup = BeautifulSoup(lhtml.tostring(body, encoding="unicode"), "lxml")
     if rule is not None:
         fields.update(rule.apply(soup))
-    paragraphs = _body(soup, rule)
+    paragraphs = read_body(soup, rule)
     if not paragraphs and meta.body:
         paragraphs = [p for p in meta.body.split("\n") if p.strip()]
 
@@ -426,225 +405,4 @@ def _shown_deck(description: str, page_text: str, paragraphs: list[str]) -> bool
     return not any(p.startswith(d[:60]) or d in p for p in paragraphs[:3])
 
 
-def _own_text(el: Tag) -> int:
-    return sum(len(s.strip()) for s in el.children if isinstance(s, NavigableString))
-
-
-def _has_text(el: Tag) -> bool:
-    """A body column: paragraph text that is not a list of links (one sentence is enough:
-    some templates give every paragraph its own column, e.g. the Telegraph)."""
-    for p in el.find_all("p"):
-        text = p.get_text()
-        if len(text.strip()) >= 20 and sum(len(a.get_text()) for a in p.find_all("a")) < 0.5 * len(text):
-            return True
-    return False
-
-
-def _soup_prose(el: Tag) -> int:
-    """Prose under ``el``: paragraphs of 60+ characters that are not mostly links, whether in
-    ``<p>`` or in ``<div>``s of loose text (CNN's body paragraphs are divs)."""
-    total = 0
-    for p in el.find_all(["p", "div"]):
-        if p.name == "div":
-            own = _own_text(p)
-            total += own if own >= 60 else 0
-            continue
-        text = p.get_text()
-        if len(text) >= 60 and sum(len(a.get_text()) for a in p.find_all("a")) < 0.3 * len(text):
-            total += len(text)
-    return total
-
-
-def _root(soup: BeautifulSoup) -> list[Tag]:
-    """The containers of the body: the element scoring highest on paragraph text (its own
-    paragraphs count in full, its grandchildren's half), with sibling containers that carry
-    a good share of text too (bodies split around ads and embeds)."""
-    scores: dict[int, list[Any]] = {}
-    for el in soup.find_all(["p", "div", "td", "pre", "section"]):
-        length = len(el.get_text()) if el.name in ("p", "pre") else _own_text(el)
-        if length < 25:
-            continue
-        # Commas mark sentences: prose scores over lists of links.
-        weight = length + 20 * el.get_text().count(",")
-        parent = el.parent if el.name in ("p", "pre") else el
-        for k, anc in enumerate((parent, parent.parent if parent else None)):
-            if isinstance(anc, Tag):
-                entry = scores.setdefault(id(anc), [anc, 0.0])
-                entry[1] += weight / (1 + k)
-    if not scores:
-        return [soup.body or soup]
-    best, top = max(scores.values(), key=lambda e: e[1])
-    # Bodies split into columns between ads (NYT): climb while the parent holds clearly more
-    # prose paragraphs than the node, so all columns are read.
-    own = _soup_prose(best)
-    anc = best.parent
-    for _ in range(5):  # wrappers of one column add nothing: look a few levels up
-        if not isinstance(anc, Tag) or anc.name in ("body", "html", "[document]"):
-            break
-        more = _soup_prose(anc)
-        if more > 2.5 * own:
-            break  # that is the page, not the article
-        if more >= 1.2 * own:
-            best, own = anc, more
-        anc = anc.parent
-    # A classless wrapper inside a classed one ("div.paragraph > div > p", National
-    # Geographic): its class is the wrapper's.
-    parent = best.parent
-    if (not best.get("class") and isinstance(parent, Tag) and parent.get("class")
-            and len([c for c in parent.children if isinstance(c, Tag)]) == 1):
-        best = parent
-    cls = best.get("class")
-    area = best
-    for _ in range(3):
-        if isinstance(area.parent, Tag) and area.parent.name not in ("body", "html", "[document]"):
-            area = area.parent
-    if area is not best and (cls or best.name in ("article", "section")):
-        # The other columns of a body split between ads carry the same class (NYT), close by.
-        found = area.find_all(best.name, class_=cls[0]) if cls else area.find_all(best.name)
-        twins = [t for t in found if t.get("class") == cls and t is not best
-                 and best not in t.parents and t not in best.parents and _has_text(t)]
-        if twins:
-            order = {id(t): k for k, t in enumerate(area.find_all(True))}
-            columns = sorted([best, *twins], key=lambda t: order.get(id(t), 0))
-            units = columns
-            for _ in range(2):  # each column may sit in its own wrapper (BBC): lift one level
-                parent = units[0].parent
-                if isinstance(parent, Tag) and all(u.parent is parent for u in units):
-                    # Read what stands between the columns too: crossheads, quotes.
-                    kids = [c for c in parent.children if isinstance(c, Tag)]
-                    first, last = kids.index(units[0]), kids.index(units[-1])
-                    return kids[first:last + 1]
-                lifted = [u.parent for u in units]
-                if not all(isinstance(u, Tag) for u in lifted) or len({id(u) for u in lifted}) < len(units):
-                    break
-                units = lifted
-            return columns
-    parent = best.parent
-    if not isinstance(parent, Tag):
-        return [best]
-    picked = []
-    for sib in parent.children:
-        if not isinstance(sib, Tag):
-            continue
-        s = scores.get(id(sib), [None, 0.0])[1]
-        twin = sib.name == best.name and sib.get("class") == best.get("class")
-        if (sib is best or s >= 0.2 * top or (sib.name == "p" and len(sib.get_text()) >= 80)
-                or (twin and _soup_prose(sib) > 0)):
-            picked.append(sib)
-    return picked
-
-
-_INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i",
-           "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u",
-           "var", "wbr", "center", "label", "ins", "del", "nobr", "big", "tt", "img"}
-
-
-class _Reader:
-    """Reads the body containers in document order: paragraph elements, headings, list items,
-    and runs of loose text split at blank lines (``<br><br>``), as old templates write them."""
-
-    def __init__(self) -> None:
-        self.out: list[str] = []
-        self.pending: str | None = None  # a subhead waiting for its first paragraph
-
-    def emit(self, text: str, links: int = 0, heading: bool = False, item: bool = False) -> None:
-        for part in re.split(r"\n\s*\n", text):
-            t = clean_text(part)
-            if not t:
-                continue
-            if heading:
-                # A subhead is kept only when prose follows it: headings of link lists ("Most
-                # viewed", "Related") and headings before the first paragraph are the page's.
-                self.pending = t if self.out and len(t) <= 200 and not _JUNK.match(t) else None
-                continue
-            share = links / max(len(text), 1)
-            if item and (len(t) < 40 or share > 0.5):
-                continue  # navigation lists, tag lists
-            if share > 0.6 and len(t) < 300:
-                continue
-            if is_chrome(t) or _JUNK.match(t) or (len(t) < 300 and H.paywall_text(t)) \
-                    or _disguised(t):
-                continue
-            if self.pending and not item and len(t) >= 60:
-                self.out.append(self.pending)
-            self.pending = None
-            if not self.out or self.out[-1] != t:
-                self.out.append(t)
-
-    def walk(self, el: Tag) -> None:
-        buf: list[str] = []
-        links = 0
-
-        def flush() -> None:
-            nonlocal links
-            if buf:
-                self.emit("".join(buf), links)
-                buf.clear()
-                links = 0
-
-        for child in el.children:
-            if isinstance(child, NavigableString):
-                if type(child) is NavigableString:  # not comments, CDATA, doctype
-                    buf.append(str(child))
-            elif isinstance(child, Tag):
-                if child.name == "br":
-                    buf.append("\n")
-                elif child.name in _INLINE and child.find(_BLOCKS) is None:
-                    text = child.get_text()
-                    buf.append(text)
-                    links += len(text) if child.name == "a" else sum(
-                        len(a.get_text()) for a in child.find_all("a"))
-                else:
-                    flush()
-                    self.block(child)
-        flush()
-
-    def block(self, el: Tag) -> None:
-        name = el.name
-        if name in ("p", "pre") or name in _HEADINGS or (
-                name in ("li", "blockquote", "dd") and el.find(["p", "div"]) is None):
-            text = el.get_text()
-            links = sum(len(a.get_text()) for a in el.find_all("a"))
-            self.emit(text, links, heading=name in _HEADINGS, item=name == "li")
-        else:
-            self.walk(el)
-
-
-_MIXED = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0400-\u04ff])\w+\b")
-
-
-def _disguised(text: str) -> bool:
-    """Ad copy that spells Latin words with Cyrillic look-alikes to dodge filters."""
-    return len(_MIXED.findall(text)) >= 3
-
-
-_END_MARKER = re.compile(
-    r"^(?:most (?:read|popular|viewed|shared)|trending(?: now| stories)?|related(?: stories| "
-    r"articles| coverage| content)?|more (?:stories|from [\w ]{1,30}|on this story)|read more|"
-    r"you may also like|recommended(?: for you)?|latest (?:news|stories)|top stories|"
-    r"what to read next|popular now|editor['’]s picks)\s*:?$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]]$")
-
-
-def _body(soup: BeautifulSoup, rule: SiteRule | None) -> list[str]:
-    roots = rule.body(soup) if rule is not None and rule.has_body else None
-    reader = _Reader()
-    for root in roots if roots else _root(soup):
-        reader.block(root)
-    out = reader.out
-    # "Most read", "Related": what follows such a marker in the second half is the page's.
-    for k in range(len(out) // 2, len(out)):
-        if _END_MARKER.match(out[k]):
-            out = out[:k]
-            break
-    # An article ends on a sentence: short unpunctuated lines after its last sentence are the
-    # page's ("Most viewed", "Honest, objective reviews", a list of headlines).
-    last = max((k for k, p in enumerate(out) if len(p) >= 80 and _SENTENCE_END.search(p)),
-               default=len(out) - 1)
-    tail = out[last + 1:]
-    kept = [p for p in tail if len(p) >= 60 or _SENTENCE_END.search(p)]
-    # One short closing line ("Editing by Jane Roe") is the article's; a run of them is not.
-    return out if len(tail) - len(kept) < 2 else out[:last + 1] + kept
-
-
-__all__ = ["ExtractOptions", "decode_html", "extract_html", "is_correction"]
+__all__ = ["ExtractOptions", "decode_html", "extract_html"]

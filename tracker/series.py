@@ -11,7 +11,7 @@ from typing import Iterator
 
 from .classify import DiffOptions, compare
 from .errors import InputError
-from .readers import FORMATS, load_snapshot, snapshot_format
+from .readers import load_snapshot, snapshot_format
 from .report import report_dict
 
 _CAPTURE = re.compile(
@@ -97,6 +97,3 @@ def diff_series(pairs: list[tuple[str, Version, Version]], options: DiffOptions 
         report["label"] = (f"{story}: {a.captured:%Y-%m-%d %H:%M} → {b.captured:%Y-%m-%d %H:%M} UTC")
         yield report
 
-
-__all__ = ["FORMATS", "Version", "capture_time", "compare_files", "diff_series",
-           "find_stories", "series_pairs", "story_versions"]
