@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from cli import main
@@ -246,3 +248,26 @@ def test_real_pages_re_fetched_with_volatile_chrome_give_identical_snapshots() -
         if extract_html(base) != extract_html(variant):
             changed.append(page.name[:12])
     assert changed == []
+
+
+_TAGS = ["p", "div", "article", "h1", "h2", "span", "a", "br", "script", "style", "nav", "aside",
+         "table", "td", "li", "ul", "time", "meta", "figure", "blockquote"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(
+    st.sampled_from(_TAGS).map(lambda t: f"<{t} class='x {t}'>"),
+    st.sampled_from(_TAGS).map(lambda t: f"</{t}>"),
+    st.text(max_size=40),
+    st.sampled_from(["&amp;", "&#x0;", "&#99999999;", "<!--", "-->", "<![CDATA[", "<?xml ?>",
+                     "<script type='application/ld+json'>{\"@type\":\"NewsArticle\"", "\x00"]),
+), max_size=60).map("".join))
+def test_extract_never_raises_on_generated_markup(markup: str) -> None:
+    for data in (markup, markup.encode("utf-8", "surrogatepass")):
+        assert extract_html(data).health in VERDICTS
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=2000))
+def test_extract_never_raises_on_arbitrary_bytes(data: bytes) -> None:
+    assert extract_html(data).health in VERDICTS
