@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import html
+import json
 import re
 import statistics
 import time
