@@ -109,10 +109,16 @@ class _Checker:
         if re.search(r"\bdateline\b", low):
             return "dateline", *self._any(self.of_kind("dateline"))
         if re.search(r"\b(?:lede|lead|intro|tops?|recasts?)\b", low):
-            # "Recasts with shares": the new lede is about the shares.
+            # "Recasts with shares": the new lede is about the shares. "Tops with new toll": the
+            # lede carries a changed figure.
             words = source if re.search(r"\bwith\b", low) else []
-            return "lede", *self._any(self.find(
-                lambda c: c["kind"] == "lede" and (not words or _mentions_all(words, c["after"]))))
+            figures = _DEATH.search(low) or re.search(r"\b(?:figures?|numbers?|score|result)\b", low)
+            ledes = self.of_kind("lede")
+            lede = self.changes[ledes[0]]["after"] if ledes else ""
+            return "lede", *self._any([k for k in ledes if not words or _mentions_all(
+                words, self.changes[k]["after"])] or ([*ledes, *self.find(
+                    lambda c: c["kind"] == "number_changed" and c["context"] in lede)]
+                    if figures and ledes else []))
         if re.search(r"\b(?:throughout|write\s?-?thr(?:ough|u)|writes\s+through|"
                      r"rewrites?)\b", low):
             hits = self.find(lambda c: c["kind"] in ("paragraph_edited", "paragraph_split",
@@ -139,6 +145,9 @@ class _Checker:
             return "paragraph_removed", *self._any(self.find(
                 lambda c: c["kind"] == "paragraph_removed"
                 and (not words or _mentions_all(words, c["before"]))))
+        if not _content_words(re.sub(rf"\b(?:{_VERBS})\b", "", body)) and not re.search(
+                r"\b(?:details|background|context|paragraphs?)\b", low):
+            return None, "unverifiable", []  # "UPDATE", "REFILES": a verb that names nothing
         if re.search(rf"\b(?:{_VERBS}|new|more|details|background|context)\b", low):
             words = source or _content_words(body)
             return "paragraph_added", *self._any(self.find(
