@@ -78,6 +78,7 @@ def rows(ev: Evaluation) -> dict[str, tuple[int, float]]:
         "scrapinghub recall": (n_sh, sh.recall),
         "scrapinghub F1 (benchmark)": (n_sh, sh.f1),
         "scrapinghub mean page F1": (n_sh, sh.mean_page_f1),
+        "scrapinghub token F1 (per page)": (n_sh, sh.token_f1),
         "scrapinghub empty pages": (n_sh, float(sh.empty)),
         "webpageparser headline+date": (meta, wp.headline_date),
         "webpageparser paragraphs": (para, wp.paragraphs),

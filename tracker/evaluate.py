@@ -194,23 +194,35 @@ class BodyScore:
     mean_page_f1: float  # plain mean of per-page F1s, empty pages 0: stricter, for reference
     empty: int  # pages where the extractor raised or returned no text
     pages: list[PageScore] = field(default_factory=list)
+    token_f1: float = 0.0  # mean per page of bag-of-words F1 (the issue's "token-level F1")
 
     def worst(self, n: int = 10) -> list[PageScore]:
         return sorted(self.pages, key=lambda p: (p.f1, p.id))[:n]
 
 
 def score_scrapinghub(root: Path, extract: Extract) -> BodyScore:
-    triples, pages = [], []
+    triples, pages, tokens = [], [], []
     for page in load_scrapinghub(root):
         out, err = run(extract, page["html"])
         triples.append(shingle_tp_fp_fn(page["truth"], body_text(out)))
+        tokens.append(token_f1(page["truth"], body_text(out)))
         p, r = _precision_recall(*triples[-1])
         pages.append(PageScore(page["id"], page["url"], p, r, _f1(p, r), err))
     precs = [_precision_recall(*x)[0] for x in triples if x[0] + x[1] > 0]
     recs = [_precision_recall(*x)[1] for x in triples if x[0] + x[2] > 0]
     prec, rec = (statistics.mean(v) if v else 0.0 for v in (precs, recs))
     return BodyScore(prec, rec, _f1(prec, rec), statistics.mean(p.f1 for p in pages),
-                     sum(1 for x in triples if x[0] + x[1] == 0), pages)
+                     sum(1 for x in triples if x[0] + x[1] == 0), pages, statistics.mean(tokens))
+
+
+def token_f1(true: str, pred: str) -> float:
+    """Bag-of-words F1 of one page, words as ``\\w+`` runs (case kept)."""
+    t, p = Counter(_WORD.findall(true or "")), Counter(_WORD.findall(pred or ""))
+    common = sum((t & p).values())
+    if not common:
+        return 1.0 if not t and not p else 0.0
+    precision, recall = common / sum(p.values()), common / sum(t.values())
+    return 2 * precision * recall / (precision + recall)
 
 
 # --- dates as Ruby's DateTime.parse reads the webpageparser expectations -------------------------
@@ -525,7 +537,8 @@ class Evaluation:
 
     def flat(self) -> dict[str, float]:
         sh, wp, tr, rd = self.scrapinghub, self.webpageparser, self.trafilatura, self.readability
-        return {"scrapinghub_f1": sh.f1, "scrapinghub_precision": sh.precision,
+        return {"scrapinghub_f1": sh.f1, "scrapinghub_token_f1": sh.token_f1,
+                "scrapinghub_precision": sh.precision,
                 "scrapinghub_recall": sh.recall,
                 "webpageparser_headline_date": wp.headline_date,
                 "webpageparser_paragraphs": wp.paragraphs,
