@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import subprocess
 import sys
@@ -35,10 +36,12 @@ def test_terminal_summary_puts_what_changed_first() -> None:
 
 
 def test_json_is_the_contract_and_byte_identical_across_runs() -> None:
-    first = subprocess.run([sys.executable, "-m", "cli", "diff", str(V1), str(V2), "--json"],
-                           capture_output=True, cwd=ROOT, check=True).stdout
-    second = subprocess.run([sys.executable, "-m", "cli", "diff", str(V1), str(V2), "--json"],
-                            capture_output=True, cwd=ROOT, check=True).stdout
+    # Two processes with different hash seeds: no set or dict order may leak into the output.
+    runs = [subprocess.run([sys.executable, "-m", "cli", "diff", str(V1), str(V2), "--json"],
+                           capture_output=True, cwd=ROOT, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")]
+    first, second = runs
     assert first == second
     report = json.loads(first)
     for key in ("old", "new", "changes", "claims"):

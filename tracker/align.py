@@ -8,6 +8,7 @@ rule over the matched pairs to say which paragraphs moved.
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ class AlignOptions:
     split: float = 0.75
     split_margin: float = 0.1
     longest_run: int = 4
+    # Candidate OLD paragraphs kept per NEW paragraph.
+    candidates: int = 8
     # An edit keeping less than this share of the text is shown as a whole old -> new block.
     rewrite: float = 0.4
     # Content-word overlap (Dice) that makes a removed and an added paragraph in the same slot
@@ -97,19 +100,32 @@ def align(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str],
     codec = codec or Codec()
     pairs: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
 
-    # 1. Exact matches, in order, so repeated paragraphs pair first with first.
+    # 1. Exact matches: first those that keep their order (the longest common runs, so that
+    #    deleting one of two repeated paragraphs is a deletion, not a move), then the rest.
+    matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
+    paired_old: set[int] = set()
+    paired_new: set[int] = set()
+    for a, b, size in matcher.get_matching_blocks():
+        for k in range(size):
+            pairs.append(((a + k,), (b + k,)))
+            paired_old.add(a + k)
+            paired_new.add(b + k)
     by_text: dict[str, list[int]] = {}
     for i, p in enumerate(old):
-        by_text.setdefault(p, []).append(i)
+        if i not in paired_old:
+            by_text.setdefault(p, []).append(i)
     free_new: list[int] = []
     for j, p in enumerate(new):
+        if j in paired_new:
+            continue
         slots = by_text.get(p)
         if slots:
-            pairs.append(((slots.pop(0),), (j,)))
+            i = slots.pop(0)
+            pairs.append(((i,), (j,)))
+            paired_old.add(i)
         else:
             free_new.append(j)
-    exact = {o[0] for o, _ in pairs}
-    free_old = [i for i in range(len(old)) if i not in exact]
+    free_old = [i for i in range(len(old)) if i not in paired_old]
 
     # 2. Fuzzy candidates among the rest: singles, splits (1 -> run) and merges (run -> 1).
     if free_old and free_new:
@@ -122,8 +138,10 @@ def align(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str],
         best_new: dict[int, tuple[float, int]] = {}
         cutoff = opts.candidate * 100
         for j in free_new:
+            # The best few per paragraph are enough, and keep memory linear on 2,000-paragraph
+            # live blogs of near-identical entries.
             for _, score, k in process.extract(enc_new[j], olds, scorer=fuzz.ratio,
-                                               limit=None, score_cutoff=cutoff):
+                                               limit=opts.candidates, score_cutoff=cutoff):
                 i = free_old[k]
                 s = score / 100
                 # Tie-break towards nearby positions: the same paragraph rarely travels far.

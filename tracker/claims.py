@@ -18,13 +18,15 @@ Change = dict[str, Any]
 _VERBS = (r"adds?|updates?|changes?|recasts?|rewrites?|corrects?|removes?|deletes?|drops?|"
           r"fixes?|inserts?|includes?|clarifies|trims?|tops?|writes?|moves?|restores?|expands?|"
           r"refiles?|repeats?")
-_SPLIT = re.compile(rf"\s*[,;]\s*|\s+and\s+(?=(?:{_VERBS})\b)|\s+AND\s+(?=(?:{_VERBS.upper()})\b)")
+_SPLIT = re.compile(rf"\s*[,;]\s*|\.\s+|\s+/\s+|\s+and\s+(?=(?:{_VERBS})\b)"
+                    rf"|\s+AND\s+(?=(?:{_VERBS.upper()})\b)")
 _PARAS = re.compile(r"\b(?:in\s+)?(?:paragraphs?|paras?|pars?|grafs?)\s+(\d+)(?:\s*(?:-|–|to|and)\s*(\d+))?",
                     re.IGNORECASE)
 _SOURCE = re.compile(r"\b(?:from|by|of|with)\s+(.+)$", re.IGNORECASE)
 # Words that say what kind of material was added, not who it came from.
 _GENERIC = {
     "the", "a", "an", "and", "of", "from", "by", "with", "in", "on", "to", "for", "new", "more",
+    "at", "as", "is", "it", "or", "up", "its", "his", "her", "their", "over", "about", "after",
     "details", "detail", "background", "context", "information", "info", "material", "byline",
     "paragraph", "paragraphs", "para", "paras", "story", "text", "throughout", "comment",
     "comments", "quote", "quotes", "quotation", "reaction", "reactions", "statement", "remarks",
@@ -46,8 +48,9 @@ def split_claims(note: str) -> list[str]:
 
 
 def _content_words(text: str) -> list[str]:
+    # Two letters are a name too: "ADDS DETAILS FROM EU".
     return [w for w in re.findall(r"\w+", text.casefold())
-            if len(w) >= 3 and w not in _GENERIC and not w.isdigit()]
+            if len(w) >= 2 and w not in _GENERIC and not w.isdigit()]
 
 
 def _mentions_all(words: list[str], text: str) -> bool:
@@ -60,8 +63,8 @@ def _positions(claim: str) -> set[int] | None:
     m = _PARAS.search(claim)
     if not m:
         return None
-    a = int(m.group(1))
-    b = int(m.group(2) or a)
+    a = min(int(m.group(1)), 10_000)  # a note's typo ("2-99999999999") is no paragraph range
+    b = min(int(m.group(2) or a), 10_000)
     return set(range(min(a, b) - 1, max(a, b)))  # 1-based in notes, 0-based here
 
 
@@ -108,7 +111,8 @@ class _Checker:
             return "byline", *self._any(self.of_kind("byline"))
         if re.search(r"\bdateline\b", low):
             return "dateline", *self._any(self.of_kind("dateline"))
-        if re.search(r"\b(?:lede|lead|intro|tops?|recasts?)\b", low):
+        # "lead" alone or last ("NEW LEAD"), not "from lead investigator".
+        if re.search(r"\b(?:lede|intro|tops?|recasts?)\b|\blead\s*$", low):
             # "Recasts with shares": the new lede is about the shares. "Tops with new toll": the
             # lede carries a changed figure.
             words = source if re.search(r"\bwith\b", low) else []

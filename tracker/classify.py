@@ -106,14 +106,18 @@ def _number_changes(before: str, after: str, ops: list[Op] | tuple[Op, ...]) -> 
     rest_old = [m for m in kept_old if id(m) not in paired_x]
     rest_new = [m for m in kept_new if id(m) not in paired_y]
     cands = []
+    kinds_old = Counter(facts.number_kind(m) for m in rest_old)
+    kinds_new = Counter(facts.number_kind(m) for m in rest_new)
+    ctx_old = {id(x): facts.context_words(before, x) for x in rest_old}
+    ctx_new = {id(y): facts.context_words(after, y) for y in rest_new}
     for x in rest_old:
         for y in rest_new:
-            if not facts.same_kind(x, y):
+            kind = facts.number_kind(x)
+            if kind != facts.number_kind(y):
                 continue
-            a, b = facts.context_words(before, x), facts.context_words(after, y)
+            a, b = ctx_old[id(x)], ctx_new[id(y)]
             shared = len(a & b) / max(len(a | b), 1)
-            alone = (sum(facts.same_kind(x, z) for z in rest_new) == 1
-                     and sum(facts.same_kind(z, y) for z in rest_old) == 1)
+            alone = kinds_old[kind] == 1 and kinds_new[kind] == 1
             if shared > 0 or alone:
                 where = abs(x.start / max(len(before), 1) - y.start / max(len(after), 1))
                 cands.append((shared - 0.2 * where, x.start, y.start, x, y))
@@ -124,8 +128,10 @@ def _number_changes(before: str, after: str, ops: list[Op] | tuple[Op, ...]) -> 
             paired_y.add(id(y))
             pairs.append((x, y))
     pairs.sort(key=lambda p: p[1].start)
+    # "1,200" -> "1200" is typography, not a new figure.
     return [{"kind": "number_changed", "before": x.text, "after": y.text,
-             "context": facts.sentence_at(after, y.start)} for x, y in pairs]
+             "context": facts.sentence_at(after, y.start)} for x, y in pairs
+            if facts.numeric_key(x.text) != facts.numeric_key(y.text)]
 
 
 def _paragraph_changes(b: Block) -> list[Change]:
@@ -230,6 +236,14 @@ def _correction_changes(old: tuple[str, ...], new: tuple[str, ...]) -> list[Chan
     return out
 
 
+def _copyedit(a: str, b: str, codec: Codec, dmp: Any) -> bool:
+    """``is_copyedit`` of two unaligned paragraphs; a word diff only when they could be one."""
+    wa, wb = Counter(_words(a).split()), Counter(_words(b).split())
+    if sum(((wa - wb) + (wb - wa)).values()) > 6:
+        return False  # more than a few words apart: no copyedit, whatever the diff says
+    return is_copyedit(word_diff(a, b, codec, dmp))
+
+
 def compare(old: Snapshot, new: Snapshot, options: DiffOptions | None = None) -> Comparison:
     """Align, diff and classify two versions of a story."""
     opts = options or DiffOptions()
@@ -245,7 +259,9 @@ def compare(old: Snapshot, new: Snapshot, options: DiffOptions | None = None) ->
                         "update_label_after": new.update_label})
 
     lede_old, lede_new = old.paragraphs[0], new.paragraphs[0]
-    if lede_old != lede_new and not is_copyedit(word_diff(lede_old, lede_new, codec, dmp)):
+    first = next((b for b in blocks if b.old == (0,) and b.new == (0,)), None)
+    if lede_old != lede_new and not (first.minor if first is not None else _copyedit(
+            lede_old, lede_new, codec, dmp)):
         changes.append({"kind": "lede", "before": lede_old, "after": lede_new})
 
     numbers: list[Change] = []

@@ -153,6 +153,11 @@ _KINDS = [
 ]
 
 
+def numeric_key(text: str) -> str:
+    """A figure without its typography: "1,200" and "1200" are one number."""
+    return re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text).casefold()
+
+
 def number_kind(m: Mention) -> str:
     return next((name for name, pat in _KINDS if pat.search(m.text)), "count")
 
@@ -179,8 +184,9 @@ _BOUNDARY = re.compile(r"[.!?][”\"’]?\s+(?=[“\"‘]?[" + _UPPER + r"])")
 
 def sentence_at(text: str, pos: int, limit: int = 240) -> str:
     """The sentence of ``text`` around position ``pos``, cut to about ``limit`` characters."""
-    start, end = 0, len(text)
-    for m in _BOUNDARY.finditer(text):
+    lo = max(0, pos - 2 * limit)  # look near the number only: one sentence, not the text
+    start, end = lo, min(len(text), pos + 2 * limit)
+    for m in _BOUNDARY.finditer(text, lo, end):
         word = re.search(r"([\w.]+)[.!?][”\"’]?$", text[max(0, m.start() - 12):m.start() + 1])
         if word and word.group(1).casefold() in _ABBREV:
             continue
@@ -256,7 +262,10 @@ def entities(text: str) -> list[str]:
         name = " ".join(tokens)
         if len(tokens) == 1:
             word = tokens[0]
+            # Only the few characters before the name decide whether a sentence starts there.
             at_start = m.start() == text.find(word, m.start()) and bool(
+                _SENTENCE_START.search(text[max(0, m.start() - 6):m.start()])
+                if m.start() > 6 else not text[:m.start()].strip(" “\"(") or
                 _SENTENCE_START.search(text[:m.start()]))
             if (word in _STOP or len(word) < 2 or (_DEMONYM.search(word) and not word.isupper())
                     or (at_start and not word.isupper())):

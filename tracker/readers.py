@@ -62,6 +62,8 @@ def read_raw(path: Path) -> bytes:
 
 def decode_text(data: bytes, name: str) -> str:
     """Bytes to text: UTF-8 (with or without BOM) first, else the detected charset."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", errors="replace")
     if b"\x00" in data[:8192]:
         raise InputError(f"{name}: looks like a binary file, not text")
     try:
@@ -82,6 +84,8 @@ def parse_snapshot(data: bytes, fmt: str, name: str = "<input>") -> Snapshot:
                 obj = json.loads(decode_text(data, name))
             except json.JSONDecodeError as exc:
                 raise InputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+            except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
+                raise InputError(f"{name}: not usable JSON ({str(exc)[:80]})") from None
             return Snapshot.from_dict(obj)
         if fmt == ".txt":
             return parse_wire(decode_text(data, name))

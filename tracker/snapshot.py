@@ -16,6 +16,8 @@ from .errors import InputError, NotAnArticle
 # changes them is not an edit.
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Control characters (a terminal would obey them) and lone surrogates (not encodable text).
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 TEXT_FIELDS = ("headline", "deck", "byline", "dateline", "editor_note", "update_label",
                "published", "updated")
@@ -23,7 +25,7 @@ TEXT_FIELDS = ("headline", "deck", "byline", "dateline", "editor_note", "update_
 
 def clean_text(text: str) -> str:
     """NFC-normalise, drop invisible characters and collapse every run of spaces to one."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", _UNPRINTABLE.sub("", text))
     text = _INVISIBLE.sub("", text)
     return _SPACES.sub(" ", text).strip()
 

@@ -39,8 +39,9 @@ _STAMP = re.compile(
 )
 _CORRECTION = re.compile(
     r"^(?:(?:Correction|Clarification|Düzeltme|Editor['’]s note)\s*[:\-–—]"
-    r"|(?:An earlier|A previous|An earlier version of|A previous version of)\b.*\b"
-    r"(?:version|story|article|report)\b"
+    r"|(?:An earlier|A previous) version of this (?:story|article|report)\b"
+    r"|(?:An earlier|A previous) (?:story|article|report|version)\b.{0,160}\b(?:misstated|"
+    r"misidentified|misspelled|misattributed|incorrectly|erroneously|wrongly)\b"
     r"|This (?:story|article|report) (?:has been|was) (?:corrected|amended|clarified)"
     r"|\(Corrects\b.*\)$"
     r"|(?:Because of|Due to) an? (?:editing|reporting|production|transcription) error\b"
@@ -69,11 +70,12 @@ _CHROME = [
         r"facebook|twitter|x|whatsapp|linkedin|telegram|copy link|kopyala|yazdır)$",
         r"^(?:follow us|subscribe)\b.{0,80}$",
         r"^(?:read more|related|also read|see also|more on this|ilgili haberler|"
-        r"daha fazla)\s*[:»>]?.{0,150}$",
+        r"daha fazla)(?:\s*[:»>|].{0,150})?$",
         r"^advertisement$|^reklam$|^sponsored$|^ad$|^topics$|^tags:?$",
         r"^(?:\d{1,2} \w+ \d{4} )?last updated (?:at|on) .{0,40}$",
         r"^(?:updated|last updated|posted)\s+\d+\s+(?:seconds?|minutes?|mins?|hours?|days?)\s+ago$",
-        r"^©|^copyright\b|\ball rights reserved\b",
+        r"^©|^copyright\s*(?:©|\(c\)|\d{4})|^.{0,60}\ball rights reserved\.?$",
+        r"^share on \w+$|^\d+ comments?$|^comments? \(\d+\)$",
     )
 ]
 _TERMINAL = re.compile(r"[.!?…:;\"”’»)\]]$")
@@ -92,6 +94,9 @@ def split_dateline(paragraph: str) -> tuple[str | None, str]:
     """``"LONDON (AP) — Rain fell."`` -> ``("LONDON (AP)", "Rain fell.")``."""
     m = _DATELINE.match(paragraph)
     if not m or not re.search(rf"[{_UP}]{{2}}", m.group("dateline")):
+        return None, paragraph
+    # "US-China tensions ease": a hyphen inside a word is no dateline's dash.
+    if not re.search(r"\)\s*[-–—]|\s[-–—]|[-–—]\s", m.group(0)):
         return None, paragraph
     return m.group("dateline").strip(), paragraph[m.end():].strip()
 
