@@ -271,3 +271,18 @@ def test_extract_never_raises_on_generated_markup(markup: str) -> None:
 @given(st.binary(max_size=2000))
 def test_extract_never_raises_on_arbitrary_bytes(data: bytes) -> None:
     assert extract_html(data).health in VERDICTS
+
+
+def test_captions_pull_quotes_and_related_blocks_are_left_out() -> None:
+    page = ARTICLE.replace(
+        f"<p>{BODY} Paragraph 3.</p>",
+        f"<p>{BODY} Paragraph 3.</p><figure><img src='x.jpg'><figcaption>The council chamber on "
+        f"Monday night</figcaption></figure><blockquote class='pull-quote'>“A budget for everyone”"
+        f"</blockquote><div class='related-links'><a href='/a'>Council rejects plan</a></div>"
+        f"<div class='newsletter-signup'><p>Get our morning briefing in your inbox every day.</p>"
+        f"</div>")
+    snap = extract_html(page.encode())
+    text = " ".join(snap.paragraphs)
+    assert len(snap.paragraphs) == 6
+    for left_out in ("council chamber", "A budget for everyone", "rejects plan", "briefing"):
+        assert left_out not in text

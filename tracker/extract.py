@@ -51,7 +51,8 @@ _NOISE = re.compile(
     r"video-?player|gallery|slideshow|carousel|next-?article|prev-?article|"
     r"timestamp|dateline-?social|paywall|piano|inline-?cta|cta|disclosure|disclaimer|"
     r"author-?box|author-?info|about-?(?:the-?)?author|recirc\w*|more-?on|topics?|"
-    r"subscribe-?box|app-?promo|donate|donation|support-?us)(?:$|[\s_-])",
+    r"subscribe-?box|app-?promo|donate|donation|support-?us|pull-?quote|pullquote|"
+    r"pull-?out|callout)(?:$|[\s_-])",
     re.IGNORECASE)
 _DECK = re.compile(r"(?:^|[\s_-])(?:deck|dek|standfirst|stand-?first|sub-?head\w*|sub-?title|"
                    r"summary|excerpt|strapline|lede-?text|intro|description|article-?summary|"
