@@ -237,7 +237,9 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
         a = _attrs(el)
         if el.tag == "h1":
             h1s.append(el)
-        elif el.tag in _LABEL_TAGS and _CORRECTION_LABEL.match(el.text_content()):
+        elif (el.tag in _LABEL_TAGS  # own text first: text_content() of every div is costly
+              and (el.text or "").strip().lower().startswith(("correction", "clarification"))
+              and _CORRECTION_LABEL.match(el.text_content())):
             # "<strong>Correction:</strong> <p>Because of an editing error...</p>" (NYT)
             box = el.getparent()
             t = _ltext(box) if box is not None else ""
