@@ -106,18 +106,18 @@ def _number_changes(before: str, after: str, ops: list[Op] | tuple[Op, ...]) -> 
     rest_old = [m for m in kept_old if id(m) not in paired_x]
     rest_new = [m for m in kept_new if id(m) not in paired_y]
     cands = []
-    kinds_old = Counter(facts.number_kind(m) for m in rest_old)
-    kinds_new = Counter(facts.number_kind(m) for m in rest_new)
+    kind = {id(m): facts.number_kind(m) for m in rest_old + rest_new}
+    kinds_old = Counter(kind[id(m)] for m in rest_old)
+    kinds_new = Counter(kind[id(m)] for m in rest_new)
     ctx_old = {id(x): facts.context_words(before, x) for x in rest_old}
     ctx_new = {id(y): facts.context_words(after, y) for y in rest_new}
     for x in rest_old:
         for y in rest_new:
-            kind = facts.number_kind(x)
-            if kind != facts.number_kind(y):
+            if kind[id(x)] != kind[id(y)]:
                 continue
             a, b = ctx_old[id(x)], ctx_new[id(y)]
             shared = len(a & b) / max(len(a | b), 1)
-            alone = kinds_old[kind] == 1 and kinds_new[kind] == 1
+            alone = kinds_old[kind[id(x)]] == 1 and kinds_new[kind[id(x)]] == 1
             if shared > 0 or alone:
                 where = abs(x.start / max(len(before), 1) - y.start / max(len(after), 1))
                 cands.append((shared - 0.2 * where, x.start, y.start, x, y))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from diff_match_patch import diff_match_patch
 from rapidfuzz.distance import OSA
 
+from .facts import numeric_key
+
 # Numbers keep their separators ("1,200", "3.5", "14:30") and words their apostrophes
 # ("Tajikistan’s"), so a changed figure or name is one token, not three. A token carries the
 # spaces after it: half as many tokens makes the pure-Python diff about four times faster.
@@ -162,9 +164,6 @@ _FUNCTION_WORDS = {
 }
 
 
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-
-
 def _plain(word: str) -> str:
     """A word as a copy desk reads it: any case, any apostrophe ("don’t" is "don't")."""
     return word.casefold().replace("’", "'")
@@ -208,7 +207,7 @@ def is_copyedit(ops: list[Op] | tuple[Op, ...]) -> bool:
     for gone, came in changed:
         g = [_plain(w) for w in _WORDS.findall(gone)]
         c = [_plain(w) for w in _WORDS.findall(came)]
-        if g == c or [_THOUSANDS.sub("", w) for w in g] == [_THOUSANDS.sub("", w) for w in c]:
+        if g == c or [numeric_key(w) for w in g] == [numeric_key(w) for w in c]:
             continue  # same words, or the same figure written "1,200" / "1200"
         if any(ch.isdigit() for w in g + c for ch in w) or _NEGATIONS & set(g + c):
             return False

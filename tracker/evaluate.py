@@ -16,7 +16,6 @@ import json
 import re
 import statistics
 import time
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -26,10 +25,10 @@ from typing import Any, Callable
 
 import lxml.html
 
+from .snapshot import clean_text
+
 Extract = Callable[[bytes], Any]
 
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _WORD = re.compile(r"\w+")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
                          "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"'})
@@ -37,8 +36,9 @@ _EMPTY = SimpleNamespace()  # a page that made the extractor raise: every attrib
 
 
 def norm(text: str | None) -> str:
-    """NFC, no invisible characters, one space per run: what a reader sees as the same text."""
-    return _SPACES.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text or ""))).strip()
+    """What a reader sees as the same text: the snapshot's own cleaning (NFC, no invisible
+    characters, one space per run)."""
+    return clean_text(text or "")
 
 
 def _dashes(text: str) -> str:

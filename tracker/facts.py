@@ -264,9 +264,7 @@ def entities(text: str) -> list[str]:
             word = tokens[0]
             # Only the few characters before the name decide whether a sentence starts there.
             at_start = m.start() == text.find(word, m.start()) and bool(
-                _SENTENCE_START.search(text[max(0, m.start() - 6):m.start()])
-                if m.start() > 6 else not text[:m.start()].strip(" “\"(") or
-                _SENTENCE_START.search(text[:m.start()]))
+                _SENTENCE_START.search(text[max(0, m.start() - 6):m.start()]))
             if (word in _STOP or len(word) < 2 or (_DEMONYM.search(word) and not word.isupper())
                     or (at_start and not word.isupper())):
                 continue

@@ -4,9 +4,9 @@ gzip-compressed. Every failure is an ``InputError`` with a one-line message."""
 from __future__ import annotations
 
 import gzip
-import re
 import io
 import json
+import re
 import zlib
 from pathlib import Path
 
