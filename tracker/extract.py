@@ -14,7 +14,7 @@ import gzip
 import io
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag, UnicodeDammit
@@ -307,8 +307,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     named = strip_site_name(meta.headline or meta.title)
     if title and named and len(title) < 30 and fuzz.partial_ratio(title, named) < 50:
         title = named  # the page's only <h1> is its logo ("POLITICO"): the metadata knows better
-    if not title:
-        title = strip_site_name(meta.headline or meta.title)
+    title = title or named
     if h1 is not None and "deck" not in fields:
         sib = h1.getnext()
         t = _ltext(sib) if sib is not None and sib.tag == "h2" else ""
@@ -325,8 +324,8 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     if not paragraphs and meta.body:
         paragraphs = [p for p in meta.body.split("\n") if p.strip()]
 
-    header = {fields.get("deck"), fields.get("byline"), fields.get("editor_note"), title}
-    paragraphs = [p for p in paragraphs if p not in header]
+    header_text = {fields.get("deck"), fields.get("byline"), fields.get("editor_note"), title}
+    paragraphs = [p for p in paragraphs if p not in header_text]
     if "deck" not in fields and meta.description and _shown_deck(meta.description, page_text,
                                                                   paragraphs):
         fields["deck"] = meta.description
@@ -348,8 +347,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     verdict = H.against_previous(verdict, snap.paragraphs, opts.previous)
     if verdict.verdict == H.OK:
         return snap
-    return Snapshot(**{**snap.__dict__, "health": verdict.verdict,
-                       "health_reason": verdict.reason})
+    return replace(snap, health=verdict.verdict, health_reason=verdict.reason)
 
 
 def _drop_bio(paragraphs: list[str], byline: str | None, authors: list[str]) -> list[str]:
