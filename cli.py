@@ -138,7 +138,7 @@ def extract(source: str, as_json: bool, rules_file: str | None, previous: str | 
     health = snap["health"] + (f" ({snap['health_reason']})" if snap.get("health_reason") else "")
     click.echo(f"health: {health}")
     for key, value in snap.items():
-        if key in ("paragraphs", "corrections"):
+        if key in ("paragraphs", "corrections", "embeds"):
             for k, p in enumerate(value):
                 click.echo(f"{key[:-1]} {k + 1}: {p}")
         elif value and key not in ("health", "health_reason"):

@@ -286,3 +286,83 @@ def test_captions_pull_quotes_and_related_blocks_are_left_out() -> None:
     assert len(snap.paragraphs) == 6
     for left_out in ("council chamber", "A budget for everyone", "rejects plan", "briefing"):
         assert left_out not in text
+
+
+def _paras(k: int) -> str:
+    return "".join(f"<p class='body-text'>{BODY} Paragraph {i}.</p>" for i in range(k))
+
+
+def test_a_box_behind_a_skip_link_is_left_out_but_the_story_is_not() -> None:
+    # Old BBC pages open every side box (pull quote, analysis, tweet feed) with a link that
+    # jumps past it: what the link skips is not the story.
+    box = ("<div class='story-feature'><a class='x' href='#story_continues_1'>Continue reading "
+           "the main story</a><h2>Analysis</h2><p>Our correspondent says the vote was a surprise "
+           "to everyone in the chamber, not least the mayor.</p></div><a name='story_continues_1'></a>")
+    page = ARTICLE.replace(f"<p>{BODY} Paragraph 2.</p>", f"<p>{BODY} Paragraph 2.</p>{box}")
+    snap = extract_html(page.encode())
+    assert len(snap.paragraphs) == 6
+    assert "correspondent" not in " ".join(snap.paragraphs)
+    # A skip link inside the article element itself never takes the article with it.
+    whole = ARTICLE.replace("<article>", "<article><a href='#end'>Skip this</a>")
+    assert len(extract_html(whole.encode()).paragraphs) == 6
+
+
+def test_a_rail_of_headline_cards_next_to_a_short_story_is_left_out() -> None:
+    cards = "".join(f"<li><a href='/s{k}'><div class='headline'>A long headline of another story "
+                    f"number {k} that runs well past sixty characters</div></a></li>"
+                    for k in range(8))
+    page = ("<html><body><div class='page'><div class='main'><article><h1>Gift sparks row</h1>"
+            + _paras(3) + "</article></div><div class='right-rail'><h2>Most Read</h2><ul>"
+            + cards + "</ul></div></div></body></html>")
+    snap = extract_html(page.encode())
+    assert len(snap.paragraphs) == 3
+    assert "another story" not in " ".join(snap.paragraphs)
+
+
+def test_a_photo_gallery_inside_a_short_story_is_left_out() -> None:
+    captions = "".join(f"<li><p>Photo {k}: shoppers browse the stalls of the Christmas market in "
+                       f"the old town square on a cold and bright December morning.</p></li>"
+                       for k in range(20))
+    page = ARTICLE.replace(f"<p>{BODY} Paragraph 5.</p>", f"<p>{BODY} Paragraph 5.</p><div "
+                           f"class='widget type-gallery'><ul class='legends'>{captions}</ul></div>")
+    snap = extract_html(page.encode())
+    assert len(snap.paragraphs) == 6
+    assert "shoppers" not in " ".join(snap.paragraphs)
+
+
+def test_the_summary_right_under_the_headline_is_the_deck() -> None:
+    page = ARTICLE.replace(
+        "<title>", "<meta name='description' content='Residents will pay less for bins and more "
+        "for parking, the council said on Monday.'><title>").replace(
+        "budget</h1>", "budget</h1><div class='summary'>A vote that split the chamber down the "
+        "middle</div>")
+    snap = extract_html(page.encode())
+    assert snap.deck == "A vote that split the chamber down the middle"
+    assert len(snap.paragraphs) == 6
+
+
+def test_a_body_split_into_teaser_and_remainder_is_read_whole() -> None:
+    # The Washington Post: the first paragraph in one branch, the rest in another, both
+    # written with the same paragraph style.
+    teaser = f"<div class='teaser'><section><p class='body-text'>{BODY} The opening.</p></section></div>"
+    rest = f"<div class='remainder'><section>{_paras(6)}</section></div>"
+    page = (f"<html><body><article><h1>Candidate quits</h1><div class='article-body'>{teaser}"
+            f"{rest}</div></article><div class='more'><p>Other text that is not the story.</p>"
+            f"</div></body></html>")
+    snap = extract_html(page.encode())
+    assert snap.paragraphs[0].endswith("The opening.")
+    assert len(snap.paragraphs) == 7
+
+
+def test_embedded_posts_are_kept_apart_from_the_body() -> None:
+    tweet = ("<blockquote class='twitter-tweet'><p>The budget is a disgrace <a href='https://t.co/x'>"
+             "https://t.co/x</a></p>— Jo Bloggs (@jobloggs) <a href='#'>March 3, 2025</a></blockquote>")
+    page = ARTICLE.replace(f"<p>{BODY} Paragraph 1.</p>", f"<p>{BODY} Paragraph 1.</p>{tweet}")
+    snap = extract_html(page.encode())
+    assert len(snap.paragraphs) == 6
+    assert "disgrace" not in " ".join(snap.paragraphs)
+    # Its lines stay apart: the link and the signature are two, not "https://t.co/x— Jo".
+    assert snap.embeds == ("The budget is a disgrace https://t.co/x — Jo Bloggs (@jobloggs) "
+                           "March 3, 2025",)
+    assert snap.to_dict()["embeds"] == list(snap.embeds)
+    assert "embeds" not in extract_html(ARTICLE.encode()).to_dict()

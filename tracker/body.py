@@ -20,6 +20,8 @@ from .wire import is_chrome
 
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "td", "section",
            "article", "dd")
+# The attribute by which the extractor marks an embedded post (tweet) for the reader to skip.
+EMBED_MARK = "data-tracker-embed"
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 # Lines that are never article text, whatever the page: photo credits, reading prompts.
 _JUNK = re.compile(
@@ -61,12 +63,39 @@ def _soup_prose(el: Tag) -> int:
     for p in el.find_all(["p", "div"]):
         if p.name == "div":
             own = _own_text(p)
-            total += own if own >= 60 else 0
+            # A headline in a link card ("Most Read") is a link, not prose.
+            total += own if own >= 60 and p.find_parent("a") is None else 0
             continue
         text = p.get_text()
         if len(text) >= 60 and sum(len(a.get_text()) for a in p.find_all("a")) < 0.3 * len(text):
             total += len(text)
     return total
+
+
+def _with_styled_siblings(best: Tag) -> Tag:
+    """A body split into a teaser and the remainder (Washington Post): a nearby branch whose
+    paragraphs wear exactly the body's paragraph class is the same text; read from their
+    common parent."""
+    classes = [tuple(p.get("class") or ()) for p in best.find_all("p")]
+    classes = [c for c in classes if c]
+    if not classes:
+        return best
+    style = max(set(classes), key=classes.count)
+    node = best
+    for _ in range(3):
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent.name in ("body", "html", "[document]"):
+            break
+        for sib in parent.children:
+            if sib is node or not isinstance(sib, Tag):
+                continue
+            for p in sib.find_all("p"):
+                text = p.get_text()
+                if (tuple(p.get("class") or ()) == style and len(text.strip()) >= 40
+                        and sum(len(a.get_text()) for a in p.find_all("a")) < 0.3 * len(text)):
+                    return parent
+        node = parent
+    return best
 
 
 def _root(soup: BeautifulSoup) -> list[Tag]:
@@ -101,6 +130,7 @@ def _root(soup: BeautifulSoup) -> list[Tag]:
         if more >= 1.2 * own:
             best, own = anc, more
         anc = anc.parent
+    best = _with_styled_siblings(best)
     # A classless wrapper inside a classed one ("div.paragraph > div > p", National
     # Geographic): its class is the wrapper's.
     parent = best.parent
@@ -215,6 +245,8 @@ class _Reader:
 
     def block(self, el: Tag) -> None:
         name = el.name
+        if el.has_attr(EMBED_MARK):
+            return  # the extractor keeps embedded posts apart
         if name in ("p", "pre") or name in _HEADINGS or (
                 name in ("li", "blockquote", "dd") and el.find(["p", "div"]) is None):
             text = el.get_text()

@@ -62,7 +62,7 @@ def paragraphs(out: Any) -> list[str]:
     return [p for p in (norm(x) for x in getattr(out, "paragraphs", None) or ()) if p]
 
 
-def body_text(out: Any, with_deck: bool = False) -> str:
+def body_text(out: Any, with_deck: bool = False, with_embeds: bool = False) -> str:
     """Article text one paragraph a line: the dateline (which our extractor splits off the lede)
     then the paragraphs; with ``with_deck``, the deck first, for references whose "main text"
     includes the standfirst (trafilatura's eval set does, Scrapinghub's articleBody does not).
@@ -75,7 +75,10 @@ def body_text(out: Any, with_deck: bool = False) -> str:
         paras = [f"{dateline} — {paras[0]}", *paras[1:]]
     elif dateline:
         paras = [dateline]
-    return "\n".join(([deck] if deck else []) + paras)
+    # Scrapinghub's articleBody holds the text of embedded tweets; our snapshot keeps them
+    # apart (``embeds``), so that reference gets them back, after the body.
+    embeds = [e for e in (norm(x) for x in getattr(out, "embeds", None) or ()) if e] if with_embeds else []
+    return "\n".join(([deck] if deck else []) + paras + embeds)
 
 
 @dataclass
@@ -204,8 +207,9 @@ def score_scrapinghub(root: Path, extract: Extract) -> BodyScore:
     triples, pages, tokens = [], [], []
     for page in load_scrapinghub(root):
         out, err = run(extract, page["html"])
-        triples.append(shingle_tp_fp_fn(page["truth"], body_text(out)))
-        tokens.append(token_f1(page["truth"], body_text(out)))
+        text = body_text(out, with_embeds=True)
+        triples.append(shingle_tp_fp_fn(page["truth"], text))
+        tokens.append(token_f1(page["truth"], text))
         p, r = _precision_recall(*triples[-1])
         pages.append(PageScore(page["id"], page["url"], p, r, _f1(p, r), err))
     precs = [_precision_recall(*x)[0] for x in triples if x[0] + x[1] > 0]

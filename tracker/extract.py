@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import copy
 import re
 import zlib
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ from rapidfuzz import fuzz
 
 from . import health as H
 from .metadata import Metadata, read_metadata, strip_site_name
-from .body import read_body
+from .body import EMBED_MARK, read_body
 from .siterules import SiteRules
 from .snapshot import Snapshot, clean_text
 from .wire import build_body, is_byline, is_editor_note, split_label
@@ -41,7 +42,7 @@ _FURNITURE_TAGS = ("form", "nav", "aside", "footer", "figure", "figcaption", "pi
 # Class/id words of page furniture that sits next to or inside articles on real sites. Matched
 # against whole words of class and id, so "article-body" is safe and "share-bar" is not.
 _NOISE = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|sharebar|social|socials|related|recommend\w*|newsletter\w*|"
+    r"(?:^|[\s_-])(?:share|sharing|sharebars?|social|socials|related|recommend\w*|newsletter\w*|"
     r"promo\w*|advert\w*|ad|ads|adslot|adunit|ad-?container|dfp|sponsor\w*|cookie\w*|consent|"
     r"banner|subscribe|subscription|popular|trending|breadcrumbs?|menu|sidebar|widget\w*|"
     r"comments?|disqus|tags?|taglist|keywords|toolbar|print|outbrain|taboola|caption\w*|cap|"
@@ -52,7 +53,7 @@ _NOISE = re.compile(
     r"timestamp|dateline-?social|paywall|piano|inline-?cta|cta|disclosure|disclaimer|"
     r"author-?box|author-?info|about-?(?:the-?)?author|recirc\w*|more-?on|topics?|"
     r"subscribe-?box|app-?promo|donate|donation|support-?us|pull-?quote|pullquote|"
-    r"pull-?out|callout)(?:$|[\s_-])",
+    r"pull-?out|callout|rail|right-?rail|left-?rail|utility-?tools|text-?resizer)(?:$|[\s_-])",
     re.IGNORECASE)
 _DECK = re.compile(r"(?:^|[\s_-])(?:deck|dek|standfirst|stand-?first|sub-?head\w*|sub-?title|"
                    r"summary|excerpt|strapline|lede-?text|intro|description|article-?summary|"
@@ -68,6 +69,11 @@ _CORRECTION = re.compile(r"(?:^|[\s_-])(?:correction|corrections|clarification|c
 _LABEL_TAGS = {"strong", "b", "em", "span", "h2", "h3", "h4", "h5", "h6", "dt", "div"}
 _CORRECTION_LABEL = re.compile(r"^\s*(?:corrections?|clarifications?|correction appended)\s*:?\s*$",
                                re.IGNORECASE)
+_MEDIA = re.compile(r"(?:^|[\s_-])(?:gallery|slideshow|carousel)(?:$|[\s_-])", re.IGNORECASE)
+_EMBED = re.compile(r"(?:^|\s)(?:twitter-tweet|twitter-video|instagram-media|tiktok-embed|"
+                    r"facebook-post|fb-xfbml-parse-ignore|reddit-card|bluesky-embed)", re.IGNORECASE)
+_SKIP = re.compile(r"\s*(?:continue reading the main story|skip (?:this|past|over)\b)",
+                   re.IGNORECASE)
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hide|hidden|d-none|is-hidden|visually-hidden|sr-only|"
                            r"screen-reader-text|visuallyhidden)(?:$|\s)", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -122,6 +128,14 @@ def _attrs(el: Any) -> str:
 
 def _ltext(el: lhtml.HtmlElement) -> str:
     return clean_text(el.text_content())
+
+
+def _embed_text(el: lhtml.HtmlElement) -> str:
+    """An embedded post's text, its lines kept apart ("...a link</p>— Name (@name)" is two)."""
+    el = copy.deepcopy(el)
+    for sub in el.iter("br", "p", "div", "li"):
+        sub.tail = "\n" + (sub.tail or "")
+    return " ".join(filter(None, (clean_text(line) for line in el.text_content().split("\n"))))
 
 
 def _unhealthy(verdict: str, reason: str) -> Snapshot:
@@ -231,12 +245,25 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     noise: list[lhtml.HtmlElement] = []
     header: list[lhtml.HtmlElement] = []
     decks: list[tuple[lhtml.HtmlElement, str]] = []
+    embeds: list[str] = []
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
         a = _attrs(el)
         if el.tag == "h1":
             h1s.append(el)
+        elif el.tag == "blockquote" and _EMBED.search(a):
+            # A quoted post: someone else's words, kept apart. It stays in the tree, marked,
+            # so the body is still found where the article's text and its quotes sit.
+            embeds.append(_embed_text(el))
+            el.set(EMBED_MARK, "")
+            continue
+        elif el.tag == "a" and _SKIP.match(el.text_content()) and (el.get("href") or "").startswith("#"):
+            # A "Continue reading the main story" link jumps over the box it opens: a pull
+            # quote, an analysis panel, a tweet feed or an ad. The box goes, never the story.
+            box = el.getparent()
+            if box is not None and box is not body and box.tag not in ("article", "main"):
+                noise.append(box)
         elif (el.tag in _LABEL_TAGS  # own text first: text_content() of every div is costly
               and (el.text or "").strip().lower().startswith(("correction", "clarification"))
               and _CORRECTION_LABEL.match(el.text_content())):
@@ -297,8 +324,14 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
         # Never prune the article itself: an element holding a good share of the page's prose
         # stays, whatever its class says ("article modal-enabled", ASP.NET's page <form>).
         size = len(el.text_content())
-        if el.getparent() is not None and size < 0.35 * total and (
-                _prose(el) < 0.25 * prose or size < 600):  # a cookie notice is no article
+        if el.getparent() is None:
+            continue
+        mine = _prose(el)
+        if (size < 0.35 * total and (mine < 0.25 * prose or size < 600)  # a cookie notice
+                # A big right rail of link lists next to a short story: no paragraphs of its own.
+                or (prose > 500 and mine < 0.05 * prose)
+                # A photo gallery's captions can outweigh a short story they sit in.
+                or (prose - mine > 500 and _MEDIA.search(_attrs(el)))):
             _drop(el)
 
     if h1 is not None and h1.getparent() is None:
@@ -341,7 +374,7 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     label, headline = split_label(title) if title else (None, None)
     found = {"headline": headline, "update_label": label, "deck": fields.get("deck"),
              "byline": byline, "editor_note": note, "published": meta.published,
-             "updated": meta.updated}
+             "updated": meta.updated, "embeds": embeds}
     snap = build_body(paragraphs, found, corrections, require_body=False)
     verdict = H.judge(title or "", snap.paragraphs, page_text, meta.free, opts.status)
     verdict = H.against_previous(verdict, snap.paragraphs, opts.previous)
@@ -392,9 +425,18 @@ def _choose_deck(decks: list[tuple[lhtml.HtmlElement, str]], h1: lhtml.HtmlEleme
     after = [el for el, text in decks if order.get(id(el), -1) > at and id(el) in near
              and next(el.iterancestors("a"), None) is None
              and sum(len(_ltext(a)) for a in el.iter("a")) < 0.5 * len(text)
-             # When the page states its summary, a "deck" unlike it is a promo.
-             and (not desc or fuzz.partial_ratio(text, desc) >= 60)]
+             # When the page states its summary, a "deck" unlike it is a promo, unless it
+             # stands right under the headline.
+             and (not desc or fuzz.partial_ratio(text, desc) >= 60 or _follows(el, h1))]
     return after[0] if after else None
+
+
+def _follows(el: lhtml.HtmlElement, h1: lhtml.HtmlElement) -> bool:
+    """``el`` is the first element with text after the headline, its sibling."""
+    sib = h1.getnext()
+    while sib is not None and not _ltext(sib):
+        sib = sib.getnext()
+    return sib is el
 
 
 def _shown_deck(description: str, page_text: str, paragraphs: list[str]) -> bool:

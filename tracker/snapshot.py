@@ -53,6 +53,9 @@ class Snapshot:
     published: str | None = None
     updated: str | None = None
     corrections: tuple[str, ...] = field(default=())
+    # Posts quoted from social networks (tweets, Instagram posts), in page order: someone
+    # else's words, kept out of the body so that they never read as the paper's own text.
+    embeds: tuple[str, ...] = field(default=())
     # Extraction health (see health.py): "ok", or why this is not a reading of the article.
     health: str = "ok"
     health_reason: str | None = None
@@ -61,6 +64,8 @@ class Snapshot:
         out: dict[str, Any] = {name: getattr(self, name) for name in TEXT_FIELDS}
         out["corrections"] = list(self.corrections)
         out["paragraphs"] = list(self.paragraphs)
+        if self.embeds:
+            out["embeds"] = list(self.embeds)
         out["health"] = self.health
         if self.health_reason:
             out["health_reason"] = self.health_reason
@@ -76,7 +81,8 @@ class Snapshot:
             raise NotAnArticle("no article body found (no paragraphs)")
         values = {name: _opt(meta.get(name), name) for name in TEXT_FIELDS}
         corrections = tuple(c for c in (clean_text(x) for x in meta.get("corrections") or ()) if c)
-        return cls(paragraphs=paras, corrections=corrections,
+        embeds = tuple(e for e in (clean_text(x) for x in meta.get("embeds") or ()) if e)
+        return cls(paragraphs=paras, corrections=corrections, embeds=embeds,
                    health=meta.get("health") or "ok", health_reason=meta.get("health_reason"),
                    **values)
 
@@ -91,6 +97,10 @@ class Snapshot:
         corrections = data.get("corrections") or []
         if not isinstance(corrections, list) or not all(isinstance(c, str) for c in corrections):
             raise InputError("'corrections' must be a list of strings")
+        embeds = data.get("embeds") or []
+        if not isinstance(embeds, list) or not all(isinstance(e, str) for e in embeds):
+            raise InputError("'embeds' must be a list of strings")
         known = {f.name for f in fields(cls)}
-        meta = {k: v for k, v in data.items() if k in known and k not in ("paragraphs", "corrections")}
-        return cls.build(paras, corrections=corrections, **meta)
+        meta = {k: v for k, v in data.items()
+                if k in known and k not in ("paragraphs", "corrections", "embeds")}
+        return cls.build(paras, corrections=corrections, embeds=embeds, **meta)
