@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -17,6 +18,12 @@ from tracker.readers import extract_source, load_snapshot
 from tracker.siterules import load_rules
 from tracker.report import render_html, render_text, to_json
 from tracker.series import compare_files, diff_series, series_pairs
+from tracker.archives import (count_folder_captures, count_newsedits, export_newsedits,
+                              import_folders, import_newsedits)
+from tracker.reindex import reindex as reindex_store
+from tracker.report import summary_line
+from tracker.store import Store, default_db
+from tracker.watch import add_urls
 
 
 def _fail(exc: Exception) -> click.ClickException:
@@ -30,34 +37,75 @@ def _write(path: str, text: str) -> None:
         raise click.ClickException(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
+# --- the store ----------------------------------------------------------------------------
+
+_db_option = click.option(
+    "--db", default=default_db, show_default="tracker.db or $TRACKER_DB",
+    help="SQLite file, sqlite:///FILE or postgresql://USER@HOST/DB.")
+_DATES = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"])
+
+
+def _open(db: str) -> Store:
+    try:
+        return Store(db)
+    except TrackerError as exc:
+        raise _fail(exc) from None
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _outcomes(results: list) -> str:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tracker")
 def main() -> None:
     """Watch news articles as they are revised and say, in newsroom terms, what changed."""
 
 
-@main.command()
-@click.argument("old", type=click.Path(path_type=Path, dir_okay=True))
-@click.argument("new", type=click.Path(path_type=Path, dir_okay=True))
+@main.command(context_settings={"ignore_unknown_options": False})
+@click.argument("old")
+@click.argument("new")
+@click.argument("new_version", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the change report as JSON.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False),
               help="Also write a self-contained HTML view to this file.")
 @click.option("--color/--no-color", default=None, help="Colour the terminal summary "
               "(default: when stdout is a terminal).")
-def diff(old: Path, new: Path, as_json: bool, html_file: str | None, color: bool | None) -> None:
-    """Say what changed between two versions of a story.
+@_db_option
+def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: str | None,
+         color: bool | None, db: str) -> None:
+    """Say what changed between two versions of a story: two files (OLD NEW), or two stored
+    versions of a story (STORY V1 V2, STORY being its id or URL).
 
-    OLD and NEW are snapshot files: .txt wire copy, .html/.htm pages (optionally .gz) or
-    .json structured snapshots.
+    Files are snapshot files: .txt wire copy, .html/.htm pages (optionally .gz) or .json
+    structured snapshots.
 
     \b
     Example:
       tracker diff snapshots/story/20251109T081500Z.txt snapshots/story/20251109T114500Z.txt
       tracker diff old.html new.html --json > report.json
       tracker diff old.txt new.txt --html report.html
+      tracker diff 1 1 3 --db tracker.db
     """
     try:
-        report = compare_files(old, new)
+        if new_version is None:
+            report = compare_files(Path(old), Path(new))
+        else:
+            if not (new.isdigit() and new_version.isdigit()):
+                raise click.UsageError("stored versions are numbers: tracker diff STORY V1 V2")
+            with _open(db) as store:
+                report = store.compare(old, int(new), int(new_version))
     except TrackerError as exc:
         raise _fail(exc) from None
     if html_file:
@@ -143,6 +191,228 @@ def extract(source: str, as_json: bool, rules_file: str | None, previous: str | 
                 click.echo(f"{key[:-1]} {k + 1}: {p}")
         elif value and key not in ("health", "health_reason"):
             click.echo(f"{key}: {value}")
+
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print what happened to each URL as JSON.")
+def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
+    """Fetch article URLs now and store them: a new version when the article changed.
+
+    A network fault or an HTTP error is recorded as a check; the other URLs go on.
+
+    \b
+    Example:
+      tracker add https://example.com/news/story.html
+      tracker add URL1 URL2 --db postgresql://tracker@db.example/tracker --json
+    """
+    with _open(db) as store:
+        try:
+            with click.progressbar(length=len(urls), label="Fetching", file=sys.stderr) as bar:
+                results = add_urls(store, list(urls), bar.update)
+        except TrackerError as exc:
+            raise _fail(exc) from None
+    if as_json:
+        _echo_json([r.__dict__ for r in results])
+        return
+    for r in results:
+        version = f" (version {r.version})" if r.version else ""
+        click.echo(f"{r.outcome}{version}: {r.url}" + (f" — {r.detail}" if r.detail else ""))
+
+
+@main.command("import")
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--newsedits", "newsedits", type=click.Path(path_type=Path, dir_okay=False),
+              help="Load a NewsEdits or diffengine SQLite file (entry, entryversion tables).")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json: bool) -> None:
+    """Load story folders (the snapshots/ format: one file per version, named by capture time
+    such as 20251109T081500Z.html) or a NewsEdits/diffengine archive into the store.
+
+    Re-importing what is already stored writes nothing.
+
+    \b
+    Example:
+      tracker import snapshots
+      tracker import --newsedits newssniffer.db --db archive.db --json
+    """
+    if bool(folders) == bool(newsedits):
+        raise click.UsageError("give story folders or --newsedits FILE (one of them)")
+    with _open(db) as store:
+        try:
+            total = count_newsedits(newsedits) if newsedits else count_folder_captures(list(folders))
+            with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
+                result = (import_newsedits(store, newsedits, bar.update) if newsedits
+                          else import_folders(store, list(folders), bar.update))
+        except TrackerError as exc:
+            raise _fail(exc) from None
+    if as_json:
+        _echo_json(result.to_dict())
+    else:
+        d = result.to_dict()
+        click.echo(f"{d['captures']} captures of {d['stories']} stories: " +
+                   ", ".join(f"{n} {k}" for k, n in d["outcomes"].items()))
+
+
+@main.command("list")
+@_db_option
+@click.option("--host", help="Only stories on this host.")
+@click.option("--since", type=_DATES, help="With a version (or, with --kind, a change) from "
+              "this UTC date on.")
+@click.option("--until", type=_DATES, help="... and before this UTC date.")
+@click.option("--kind", help="Only stories with a change of this kind (e.g. headline).")
+@click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
+def list_(db: str, host: str | None, since: datetime | None, until: datetime | None,
+          kind: str | None, as_json: bool) -> None:
+    """List stored stories with their version and change counts.
+
+    \b
+    Example:
+      tracker list
+      tracker list --host www.reuters.com --kind headline --since 2025-11-01 --json
+    """
+    with _open(db) as store:
+        try:
+            rows = store.stories(host, _utc(since), _utc(until), kind)
+        except TrackerError as exc:
+            raise _fail(exc) from None
+    if as_json:
+        _echo_json([r.__dict__ for r in rows])
+        return
+    for r in rows:
+        click.echo(f"{r.id:>5}  {r.versions:>3} versions  {r.changes:>4} changes  "
+                   f"{r.last_seen:%Y-%m-%d %H:%M}  {r.headline or '(no headline)'}  {r.url}")
+
+
+@main.command()
+@click.argument("story")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
+def log(story: str, db: str, as_json: bool) -> None:
+    """A story's versions, each with a one-line summary of what changed.
+
+    STORY is its id (from `tracker list`) or its URL.
+
+    \b
+    Example:
+      tracker log 1
+      tracker log https://example.com/news/story.html --json
+    """
+    with _open(db) as store:
+        try:
+            row, versions = store.log(story)
+        except TrackerError as exc:
+            raise _fail(exc) from None
+    if as_json:
+        _echo_json({"story": row.__dict__, "versions": [
+            {**v.__dict__, "summary": summary_line(v.by_kind)} for v in versions]})
+        return
+    click.echo(f"{row.url}  ({row.status})")
+    for v in versions:
+        line = "first version" if v.number == 1 else summary_line(v.by_kind)
+        click.echo(f"  v{v.number}  {v.fetched_at:%Y-%m-%d %H:%M} UTC  {v.headline or ''}\n"
+                   f"        {line}")
+
+
+@main.command()
+@click.argument("story")
+@click.option("--version", "number", type=int, help="Version number (default: the latest).")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON.")
+def show(story: str, number: int | None, db: str, as_json: bool) -> None:
+    """Print a stored version of a story.
+
+    \b
+    Example:
+      tracker show 1
+      tracker show 1 --version 2 --json
+    """
+    with _open(db) as store:
+        try:
+            row, snap = store.snapshot(story, number)
+        except TrackerError as exc:
+            raise _fail(exc) from None
+    data = {"version": row.number, "fetched_at": row.fetched_at.isoformat(), **snap.to_dict()}
+    if as_json:
+        _echo_json(data)
+        return
+    for key, value in data.items():
+        if isinstance(value, list):
+            for k, p in enumerate(value):
+                click.echo(f"{key[:-1]} {k + 1}: {p}")
+        elif value:
+            click.echo(f"{key}: {value}")
+
+
+@main.command()
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "newsedits"]), default="jsonl",
+              show_default=True, help="JSON lines of versions and changes, or NewsEdits tables.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file (required for newsedits; default for jsonl: stdout).")
+@click.option("--json", "as_json", is_flag=True, help="With --output: print the counts as JSON.")
+def export(db: str, fmt: str, output: Path | None, as_json: bool) -> None:
+    """Export every stored version and change.
+
+    \b
+    Example:
+      tracker export > archive.jsonl
+      tracker export --format newsedits --output archive-newsedits.db
+    """
+    with _open(db) as store:
+        try:
+            if fmt == "newsedits":
+                if output is None:
+                    raise click.UsageError("--format newsedits needs --output FILE")
+                counts = export_newsedits(store, output)
+            else:
+                out = output.open("w", encoding="utf-8") if output else sys.stdout
+                counts = {"versions": 0, "changes": 0}
+                try:
+                    for row in store.export():
+                        out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+                        counts[row["type"] + "s"] += 1
+                finally:
+                    if output:
+                        out.close()
+        except (TrackerError, OSError) as exc:
+            raise _fail(exc) from None
+    if output:
+        if as_json:
+            _echo_json(counts)
+        else:
+            click.echo(", ".join(f"{n} {k}" for k, n in counts.items()) + f" written to {output}",
+                       err=True)
+
+
+@main.command()
+@_db_option
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes (default: one per core).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def reindex(db: str, workers: int | None, as_json: bool) -> None:
+    """Re-extract and re-classify every stored version from its raw bytes (after an upgrade).
+
+    \b
+    Example:
+      tracker reindex
+      tracker reindex --db postgresql://tracker@db.example/tracker --json
+    """
+    with _open(db) as store:
+        try:
+            total = len(store.stories())
+            with click.progressbar(length=total, label="Reindexing stories", file=sys.stderr) as bar:
+                result = reindex_store(store, bar.update, workers)
+        except TrackerError as exc:
+            raise _fail(exc) from None
+    if as_json:
+        _echo_json(result.to_dict())
+    else:
+        d = result.to_dict()
+        click.echo(f"{d['versions']} versions of {d['stories']} stories re-read on {d['workers']} "
+                   f"processes: {d['changes']} changes, {d['demoted']} versions became checks")
 
 
 if __name__ == "__main__":

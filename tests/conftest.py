@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from .pg import PgServer, PgUnavailable
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 
@@ -49,3 +52,21 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def seed_text() -> str:
     return shared_path("seed", "aa-dushanbe-summit-update.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL server for the session: TRACKER_TEST_PG's, else a throwaway one started here."""
+    external = os.environ.get("TRACKER_TEST_PG")
+    try:
+        server = PgServer.external(external) if external else PgServer.start()
+    except PgUnavailable as exc:
+        pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """The URL of a fresh, empty database of its own for each test."""
+    return pg_server.new_database()

@@ -11,3 +11,7 @@ class InputError(TrackerError):
 
 class NotAnArticle(InputError):
     """The input was read but holds no article body."""
+
+
+class StoreError(TrackerError):
+    """The database cannot be opened or used (bad URL, server down, newer schema)."""

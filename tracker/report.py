@@ -50,6 +50,17 @@ def report_dict(cmp: Comparison, old_name: str | None = None, new_name: str | No
     }
 
 
+def summary_line(by_kind: dict[str, int]) -> str:
+    """One line for a version in ``tracker log``: "headline, lede, paragraph added ×2"."""
+    parts = []
+    for kind in KIND_ORDER:
+        n = by_kind.get(kind, 0)
+        if n:
+            words = kind.replace("_", " ").replace("entity", "name")
+            parts.append(words if n == 1 else f"{words} ×{n}")
+    return ", ".join(parts) if parts else "no changes"
+
+
 def to_json(report: dict[str, Any] | list[dict[str, Any]]) -> str:
     """Deterministic JSON: same report, same bytes."""
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,329 @@
+"""The snapshot store, on SQLite and on a real PostgreSQL: rules of recording, queries,
+archives, reindex. Every test runs on both databases."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from tracker import blobs
+from tracker.archives import export_newsedits, import_folders, import_newsedits, paragraphs_of
+from tracker.errors import InputError, StoreError
+from tracker.models import Blob, Change, Check, Story, Version
+from tracker.reindex import reindex
+from tracker.series import compare_files, story_versions
+from tracker.store import Capture, Store
+from tracker.urls import canonical_url
+
+from .conftest import SNAPSHOTS
+
+T0 = datetime(2025, 11, 9, 6, 0, tzinfo=timezone.utc)
+URL = "https://news.example/2025/11/09/landslide?utm_source=newsletter&id=7"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "tracker.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store(db: str) -> Any:
+    with Store(db) as s:
+        yield s
+
+
+def snap(*paragraphs: str, headline: str = "Landslide kills 12", **fields: Any) -> bytes:
+    return json.dumps({"headline": headline, "paragraphs": list(paragraphs), **fields}).encode()
+
+
+BODY = ("A landslide hit the village of Yukarı on Saturday, officials said.",
+        "Rescue teams from three provinces searched through the night.",
+        "“We are doing everything we can,” said the governor, Ali Kaya.")
+
+
+def cap(raw: bytes, minutes: int, url: str = URL, fmt: str = ".json") -> Capture:
+    return Capture(url, raw, T0 + timedelta(minutes=minutes), fmt)
+
+
+def dump(store: Store) -> dict[str, list]:
+    """Every row of every table: what "writes nothing" is checked against."""
+    with store.engine.connect() as conn:
+        return {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1"))]
+                for t in ("stories", "blobs", "versions", "checks", "changes", "claims",
+                          "schema_version")}
+
+
+def test_a_version_only_when_the_article_changed(store: Store) -> None:
+    a = snap(*BODY)
+    r1 = store.ingest(cap(a, 0))
+    assert (r1.outcome, r1.version) == ("new_version", 1)
+    assert store.ingest(cap(a, 10)).outcome == "unchanged"  # same bytes
+    # Chrome only: the timestamps a page shows are not the article.
+    chrome = snap(*BODY, updated="2025-11-09T06:20:00Z", published="2025-11-09T06:00:00Z")
+    assert store.ingest(cap(chrome, 20)).outcome == "same_content"
+    b = snap("A landslide hit the village of Yukarı on Saturday, killing 15, officials said.",
+             *BODY[1:], headline="Landslide kills 15")
+    r4 = store.ingest(cap(b, 30))
+    assert (r4.outcome, r4.version) == ("new_version", 2) and r4.changes > 0
+    counts = store.counts()
+    assert counts["versions"] == 2 and counts["stories"] == 1
+    with store.session() as s:
+        kinds = {c.kind for c in s.exec(select(Change)).all()}
+        outcomes = [c.outcome for c in s.exec(select(Check).order_by(Check.id)).all()]
+    assert {"headline", "number_changed"} <= kinds
+    assert outcomes == ["new_version", "unchanged", "same_content", "new_version"]
+
+
+def test_runs_of_the_same_outcome_are_one_check_row(store: Store) -> None:
+    a = snap(*BODY)
+    store.ingest(cap(a, 0))
+    for k in range(1, 25):  # a day of hourly checks of an unchanged page
+        assert store.ingest(cap(a, 60 * k)).outcome == "unchanged"
+    with store.session() as s:
+        checks = s.exec(select(Check).order_by(Check.id)).all()
+    assert [(c.outcome, c.count) for c in checks] == [("new_version", 1), ("unchanged", 24)]
+    assert checks[1].first_at == T0 + timedelta(minutes=60)
+    assert checks[1].last_at == T0 + timedelta(minutes=60 * 24)
+
+
+def test_reingesting_identical_content_writes_nothing(store: Store) -> None:
+    result = import_folders(store, [SNAPSHOTS])
+    assert result.outcomes["new_version"] == 12
+    before = dump(store)
+    again = import_folders(store, [SNAPSHOTS])
+    assert dict(again.outcomes) == {"known": sum(result.outcomes.values())}
+    assert dump(store) == before
+
+
+def test_a_flip_flop_is_recorded_as_such_not_as_two_changes(store: Store) -> None:
+    a, b = snap(*BODY), snap(*BODY, "The road to the village was closed.")
+    store.ingest(cap(a, 0))
+    store.ingest(cap(b, 10))
+    # A stale CDN node serves A again: neither a version nor a change.
+    r = store.ingest(cap(a, 20))
+    assert (r.outcome, r.version) == ("flipflop", 1)
+    assert store.ingest(cap(b, 30)).outcome == "unchanged"
+    assert store.counts()["versions"] == 2
+    changes = store.counts()["changes"]
+    # A that keeps coming back is a real revert: a version on the third check in a row.
+    assert store.ingest(cap(a, 40)).outcome == "flipflop"
+    assert store.ingest(cap(a, 50)).outcome == "flipflop"
+    r = store.ingest(cap(a, 60))
+    assert (r.outcome, r.version) == ("new_version", 3)
+    assert store.counts()["changes"] > changes
+
+
+def test_unhealthy_extractions_are_checks_never_versions(store: Store) -> None:
+    store.ingest(cap(snap(*BODY), 0))
+    paywall = (b"<html><head><title>Subscribe</title></head><body><h1>Landslide kills 12</h1>"
+               b"<p>Subscribe to continue reading. Already a subscriber? Log in.</p></body></html>")
+    r = store.ingest(cap(paywall, 10, fmt=".html"))
+    assert r.outcome == "unhealthy" and r.version is None
+    assert store.counts()["versions"] == 1
+    with store.session() as s:
+        check = s.exec(select(Check).where(Check.outcome == "unhealthy")).one()
+        assert store.raw_of(s, check.blob_hash) == paywall  # kept for a later reindex
+        assert s.exec(select(Story)).one().status == "unhealthy"
+
+
+def test_raw_bytes_are_stored_once_and_as_deltas(store: Store) -> None:
+    page = (SNAPSHOTS / "aa-giresun-landslide" / "20251109T061500Z.html").read_bytes()
+    end = b"flash floods.</p>"
+    pages = [page.replace(end, end + f"<p>Edit {k}: the toll rose to {12 + k}.</p>".encode())
+             for k in range(5)]
+    url = "https://haberpostasi.example/english/aa-giresun-landslide"
+    for k, raw in enumerate(pages):
+        store.ingest(cap(raw, 10 * k, url, ".html"))
+    with store.session() as s:
+        versions = s.exec(select(Version).order_by(Version.number)).all()
+        stored = {b.hash: b for b in s.exec(select(Blob)).all()}
+        for v, raw in zip(versions, pages):
+            assert store.raw_of(s, v.blob_hash) == raw
+    assert len(versions) == 5
+    later = [stored[v.blob_hash] for v in versions[1:]]
+    assert all(b.base is not None for b in later)
+    assert sum(len(b.data) for b in later) < 0.05 * sum(len(p) for p in pages[1:])
+
+
+def test_queries_by_host_kind_and_date(store: Store) -> None:
+    import_folders(store, [SNAPSHOTS])
+    rows = store.stories()
+    assert len(rows) == 3 and all(r.versions == 4 for r in rows)
+    host = canonical_url("https://haberpostasi.example/x")[1]
+    mine = store.stories(host=host)
+    assert [r.url for r in mine] == ["https://haberpostasi.example/english/aa-giresun-landslide"]
+    assert store.stories(host="nowhere.example") == []
+    week = datetime(2025, 11, 9, tzinfo=timezone.utc)
+    assert {r.id for r in store.stories(kind="headline", since=week,
+                                        until=week + timedelta(days=7))} == {
+        r.id for r in rows if r.url.startswith(("https://haberpostasi", "https://marketledger"))}
+    # "All headline changes at host X this week" is one query.
+    with store.session() as s:
+        found = s.exec(select(Change.details).join(Story, Story.id == Change.story_id)
+                       .where(Story.host == host, Change.kind == "headline",
+                              Change.detected_at >= week,
+                              Change.detected_at < week + timedelta(days=7))).all()
+    assert [d["after"] for d in found][0].startswith("Death toll from landslide")
+
+
+def test_log_show_and_diff_of_stored_versions(store: Store) -> None:
+    import_folders(store, [SNAPSHOTS])
+    url = "https://haberpostasi.example/english/aa-giresun-landslide?utm_medium=x"
+    story, versions = store.log(url)
+    assert [v.number for v in versions] == [1, 2, 3, 4]
+    assert versions[0].by_kind == {} and versions[1].by_kind["headline"] == 1
+    row, latest = store.snapshot(str(story.id))
+    assert row.number == 4 and latest.headline == versions[3].headline
+    stored = store.compare(url, 1, 2)
+    files = story_versions(SNAPSHOTS / "aa-giresun-landslide")
+    direct = compare_files(files[0].path, files[1].path)
+    assert stored["changes"] == direct["changes"] and stored["claims"] == direct["claims"]
+    assert stored["new_fetched_at"] == files[1].captured.isoformat()
+    with pytest.raises(InputError, match="no version 9"):
+        store.snapshot(url, 9)
+    with pytest.raises(InputError, match="no such story"):
+        store.log("https://elsewhere.example/story")
+
+
+def test_out_of_order_captures_are_refused_and_nothing_is_lost(store: Store) -> None:
+    store.ingest(cap(snap(*BODY), 60))
+    before = dump(store)
+    with pytest.raises(InputError, match="older than what is stored"):
+        store.ingest(cap(snap(*BODY, "Late paragraph."), 30))
+    assert dump(store) == before
+
+
+def test_export_and_newsedits_round_trip(store: Store, tmp_path: Path) -> None:
+    import_folders(store, [SNAPSHOTS])
+    rows = list(store.export())
+    counts = store.counts()
+    assert sum(r["type"] == "version" for r in rows) == counts["versions"]
+    assert sum(r["type"] == "change" for r in rows) == counts["changes"]
+    out = tmp_path / "newsedits.db"
+    assert export_newsedits(store, out) == {"entries": 3, "versions": 12}
+    with Store(str(tmp_path / "again.db")) as other:
+        result = import_newsedits(other, out)
+        assert result.outcomes["new_version"] == 12
+        theirs = [(r["story"], r["snapshot"]["headline"], r["snapshot"]["paragraphs"])
+                  for r in other.export() if r["type"] == "version"]
+    ours = [(r["story"], r["snapshot"]["headline"], r["snapshot"]["paragraphs"])
+            for r in rows if r["type"] == "version"]
+    assert theirs == ours
+
+
+def test_a_diffengine_archive_is_imported(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "diffengine.db"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE entry (id INTEGER PRIMARY KEY, url VARCHAR(255), created DATETIME, checked DATETIME);
+        CREATE TABLE entryversion (id INTEGER PRIMARY KEY, title VARCHAR(255), url VARCHAR(255),
+            summary VARCHAR(255), created DATETIME, archive_url VARCHAR(255), entry_id INTEGER);
+        INSERT INTO entry VALUES (1, 'https://paper.example/a?utm_campaign=rss', '2019-01-01 10:00:00', '2019-01-01 12:00:00');
+        INSERT INTO entryversion VALUES (1, 'Mayor resigns', 'https://paper.example/a',
+            '<p>The mayor resigned on Monday.</p><p>She gave no reason.</p>', '2019-01-01 10:00:00.123456', NULL, 1);
+        INSERT INTO entryversion VALUES (2, 'Mayor resigns after audit', 'https://paper.example/a',
+            '<p>The mayor resigned on Monday after an audit.</p><p>She gave no reason.</p>', '2019-01-01 11:00:00', NULL, 1);
+    """)
+    db.commit()
+    db.close()
+    result = import_newsedits(store, path)
+    assert dict(result.outcomes) == {"new_version": 2}
+    story, versions = store.log("https://paper.example/a")
+    assert versions[1].by_kind["headline"] == 1
+    assert versions[0].fetched_at == datetime(2019, 1, 1, 10, 0, 0, 123456, tzinfo=timezone.utc)
+    assert import_newsedits(store, path).outcomes == {"known": 2}
+    with pytest.raises(InputError, match="no 'entryversion' table"):
+        empty = tmp_path / "empty.db"
+        sqlite3.connect(empty).execute("CREATE TABLE x (a)").connection.close()
+        import_newsedits(store, empty)
+
+
+def test_reindex_rereads_every_version_and_keeps_the_rules(store: Store) -> None:
+    import_folders(store, [SNAPSHOTS])
+    before = list(store.export())
+    # Pretend an older extractor read version 2 of story 1 from the same bytes as version 1
+    # (so it should never have been a version), and garbled version 3's structure.
+    with store.session() as s, s.begin():
+        v1, v2, v3 = s.exec(select(Version).where(Version.story_id == 1)
+                            .order_by(Version.number).limit(3)).all()
+        v2.blob_hash = v1.blob_hash
+        v3.structure = blobs.pack_json({"headline": "garbled", "paragraphs": ["x"]})
+        v3.extractor_version = "0.0.1"
+        s.add_all([v2, v3])
+    result = reindex(store, workers=2)
+    assert result.versions == 12 and result.demoted == 1 and result.workers == 2
+    story, versions = store.log("1")
+    assert [v.number for v in versions] == [1, 2, 3]  # renumbered, no gap
+    assert {v.extractor_version for v in versions} == {versions[0].extractor_version} != {"0.0.1"}
+    after = [r for r in store.export() if r["type"] == "version"]
+    old_v3 = next(r for r in before if r["type"] == "version" and r["story"] == story.url
+                  and r["version"] == 3)
+    assert next(r for r in after if r["story"] == story.url and r["version"] == 2
+                )["snapshot"] == old_v3["snapshot"]
+    with store.session() as s:
+        demoted = s.exec(select(Check).where(Check.detail == "reindex")).one()
+        assert demoted.outcome == "same_content" and demoted.blob_hash is not None
+    # The other stories come out as they went in.
+    others = lambda rows: [r for r in rows if r["story"] != story.url]  # noqa: E731
+    assert others(after) == [r for r in others(before) if r["type"] == "version"]
+
+
+def test_migrations_refuse_a_newer_schema(db: str) -> None:
+    with Store(db) as s:
+        with s.engine.begin() as conn:
+            conn.execute(text("INSERT INTO schema_version (step, name, applied_at) "
+                              "VALUES (99, 'future', :t)"), {"t": datetime(2030, 1, 1)})
+    with pytest.raises(StoreError, match="newer tracker"):
+        Store(db)
+
+
+def test_canonical_urls() -> None:
+    assert canonical_url("HTTPS://News.Example:443/a/b?utm_source=x&id=7&fbclid=y#top") == (
+        "https://news.example/a/b?id=7", "news.example")
+    assert canonical_url("http://news.example:8080")[0] == "http://news.example:8080/"
+    for bad in ("ftp://x.example/a", "https://", "not a url"):
+        with pytest.raises(InputError):
+            canonical_url(bad)
+
+
+def test_archived_bodies_are_split_into_paragraphs() -> None:
+    assert paragraphs_of("<p>One.</p><p>Two <b>bold</b>.</p>") == ["One.", "Two bold."]
+    assert paragraphs_of("One.\n\nTwo.\nThree.") == ["One.", "Two.", "Three."]
+
+
+def test_watchers_racing_on_the_same_stories_record_each_capture_once(db: str) -> None:
+    # Several machines (here threads, each with its own connection pool) fetch the same pages
+    # at the same moments: one of them records each capture, the others find it known.
+    import threading
+    errors: list[BaseException] = []
+    outcomes: list[str] = []
+
+    def watcher() -> None:
+        try:
+            with Store(db) as st:
+                for k in range(6):
+                    for n in range(8):
+                        raw = snap(*BODY, f"Story {n}, update {k}.")
+                        outcomes.append(st.ingest(cap(raw, k, f"https://race.example/{n}")).outcome)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    Store(db).close()
+    threads = [threading.Thread(target=watcher) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert outcomes.count("new_version") == 6 * 8 and outcomes.count("known") == 3 * 6 * 8
+    with Store(db) as st:
+        assert st.counts()["versions"] == 48 and st.counts()["stories"] == 8

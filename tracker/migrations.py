@@ -1,0 +1,124 @@
+"""Schema migrations: a small ordered registry applied at start-up.
+
+Each step is frozen once released: it describes the schema as it was, in SQLAlchemy Core, so
+that it builds the same tables on SQLite and PostgreSQL whatever ``models.py`` says today. A
+test applies every step to an empty database and compares the result with a committed golden
+and with ``models.py``; a change to the models therefore needs a new step here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, ForeignKey, Index, Integer,
+                        LargeBinary, MetaData, String, Table, Text, UniqueConstraint, inspect, select)
+
+from .models import UTCDateTime
+
+
+def _step1(conn: Connection) -> None:
+    """The first schema: stories, blobs, versions, checks, changes, claims."""
+    md = MetaData()
+    Table("stories", md,
+          Column("id", Integer, primary_key=True),
+          Column("url", String(2048), nullable=False, unique=True),
+          Column("host", String(255), nullable=False, index=True),
+          Column("first_seen", UTCDateTime(), nullable=False),
+          Column("last_seen", UTCDateTime(), nullable=False, index=True),
+          Column("status", String(16), nullable=False),
+          Column("headline", Text))
+    Table("blobs", md,
+          Column("hash", String(64), primary_key=True),
+          Column("size", BigInteger, nullable=False),
+          Column("base", String(64), ForeignKey("blobs.hash")),
+          Column("depth", Integer, nullable=False),
+          Column("data", LargeBinary, nullable=False))
+    Table("versions", md,
+          Column("id", Integer, primary_key=True),
+          Column("story_id", Integer, ForeignKey("stories.id"), nullable=False),
+          Column("number", Integer, nullable=False),
+          Column("fetched_at", UTCDateTime(), nullable=False),
+          Column("http_status", Integer),
+          Column("headers", JSON),
+          Column("blob_hash", String(64), ForeignKey("blobs.hash"), nullable=False),
+          Column("format", String(8), nullable=False),
+          Column("content_hash", String(64), nullable=False, index=True),
+          Column("structure", LargeBinary, nullable=False),
+          Column("headline", Text),
+          Column("paragraphs", Integer, nullable=False),
+          Column("health", String(16), nullable=False),
+          Column("extractor_version", String(32), nullable=False),
+          UniqueConstraint("story_id", "number", name="uq_versions_story_number"),
+          Index("ix_versions_story_fetched", "story_id", "fetched_at"))
+    Table("checks", md,
+          Column("id", Integer, primary_key=True),
+          Column("story_id", Integer, ForeignKey("stories.id"), nullable=False),
+          Column("first_at", UTCDateTime(), nullable=False),
+          Column("last_at", UTCDateTime(), nullable=False),
+          Column("count", Integer, nullable=False),
+          Column("outcome", String(16), nullable=False, index=True),
+          Column("http_status", Integer),
+          Column("version_id", Integer, ForeignKey("versions.id")),
+          Column("raw_hash", String(64)),
+          Column("blob_hash", String(64), ForeignKey("blobs.hash")),
+          Column("detail", Text),
+          Index("ix_checks_story_last", "story_id", "last_at"))
+    Table("changes", md,
+          Column("id", Integer, primary_key=True),
+          Column("story_id", Integer, ForeignKey("stories.id"), nullable=False, index=True),
+          Column("version_id", Integer, ForeignKey("versions.id"), nullable=False, index=True),
+          Column("previous_id", Integer, ForeignKey("versions.id"), nullable=False),
+          Column("detected_at", UTCDateTime(), nullable=False),
+          Column("kind", String(32), nullable=False),
+          Column("minor", Boolean, nullable=False),
+          Column("details", JSON, nullable=False),
+          Index("ix_changes_kind_detected", "kind", "detected_at"))
+    Table("claims", md,
+          Column("id", Integer, primary_key=True),
+          Column("story_id", Integer, ForeignKey("stories.id"), nullable=False),
+          Column("version_id", Integer, ForeignKey("versions.id"), nullable=False, index=True),
+          Column("claim", Text, nullable=False),
+          Column("kind", String(32)),
+          Column("status", String(16), nullable=False),
+          Column("details", JSON, nullable=False))
+    md.create_all(conn)
+
+
+# (step, name, function), in order. Never edit a released step: add one.
+STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "initial schema", _step1),
+]
+
+_LEDGER = MetaData()
+_schema_version = Table("schema_version", _LEDGER,
+                        Column("step", Integer, primary_key=True, autoincrement=False),
+                        Column("name", String(64), nullable=False),
+                        Column("applied_at", UTCDateTime(), nullable=False))
+
+
+def applied_steps(conn: Connection) -> list[int]:
+    if not inspect(conn).has_table("schema_version"):
+        return []
+    return [row[0] for row in conn.execute(select(_schema_version.c.step).order_by(_schema_version.c.step))]
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Apply the steps not yet applied, each with its ledger row, in the caller's transaction.
+    Returns the steps applied now."""
+    _LEDGER.create_all(conn)
+    done = set(applied_steps(conn))
+    newer = [s for s in done if s > STEPS[-1][0]]
+    if newer:
+        from .errors import StoreError
+        raise StoreError(f"the database was written by a newer tracker (schema step {max(newer)}); "
+                         "upgrade tracker to use it")
+    now = []
+    for step, name, fn in STEPS:
+        if step in done:
+            continue
+        fn(conn)
+        conn.execute(_schema_version.insert().values(step=step, name=name,
+                                                     applied_at=datetime.now(timezone.utc)))
+        now.append(step)
+    return now

@@ -1,0 +1,144 @@
+"""The store's schema (SQLModel): stories, blobs of raw bytes, versions, checks, changes, claims.
+
+The same classes serve SQLite and PostgreSQL. ``migrations.py`` builds these tables from its own
+frozen history; a test proves the two agree, so a change here needs a migration step there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, ForeignKey, Index, LargeBinary,
+                        String, Text, TypeDecorator, UniqueConstraint)
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC in and out, on both databases (SQLite keeps no zone: we store naive
+    UTC and give it back aware)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store: times are timezone-aware UTC")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _time(nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Story(SQLModel, table=True):
+    """One article, by its canonical URL (tracking parameters removed)."""
+
+    __tablename__ = "stories"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(String(2048), nullable=False, unique=True))
+    host: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    first_seen: datetime = _time()
+    last_seen: datetime = _time(index=True)
+    # "active"; "gone" when the page answers 404/410; "unhealthy" while it cannot be read.
+    status: str = Field(default="active", sa_column=Column(String(16), nullable=False))
+    headline: Optional[str] = Field(default=None, sa_column=Column(Text))  # the latest version's
+
+
+class Blob(SQLModel, table=True):
+    """Raw bytes, once per distinct content (sha256), zstd-compressed; a blob may be a delta
+    against an earlier blob of the same story (``base``), since re-fetches differ by little."""
+
+    __tablename__ = "blobs"
+    hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    base: Optional[str] = Field(default=None, sa_column=Column(String(64), ForeignKey("blobs.hash")))
+    depth: int = Field(default=0, nullable=False)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Version(SQLModel, table=True):
+    """A distinct version of a story's extracted article (a new row only when it changed)."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("story_id", "number", name="uq_versions_story_number"),
+                      Index("ix_versions_story_fetched", "story_id", "fetched_at"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    story_id: int = Field(sa_column=Column(ForeignKey("stories.id"), nullable=False))
+    number: int = Field(nullable=False)  # 1, 2, 3... in fetch order
+    fetched_at: datetime = _time()
+    http_status: Optional[int] = Field(default=None)
+    headers: Optional[dict] = Field(default=None, sa_column=Column(JSON))  # etag, dates, type
+    blob_hash: str = Field(sa_column=Column(String(64), ForeignKey("blobs.hash"), nullable=False))
+    format: str = Field(sa_column=Column(String(8), nullable=False))  # .html, .txt, .json
+    content_hash: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    structure: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # zstd JSON snapshot
+    headline: Optional[str] = Field(default=None, sa_column=Column(Text))
+    paragraphs: int = Field(default=0, nullable=False)
+    health: str = Field(sa_column=Column(String(16), nullable=False))
+    extractor_version: str = Field(sa_column=Column(String(32), nullable=False))
+
+
+class Check(SQLModel, table=True):
+    """When a URL was checked and what happened. Runs of the same outcome are one row
+    (``count``, ``first_at``..``last_at``), so a story checked hourly for a year stays small."""
+
+    __tablename__ = "checks"
+    __table_args__ = (Index("ix_checks_story_last", "story_id", "last_at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    story_id: int = Field(sa_column=Column(ForeignKey("stories.id"), nullable=False))
+    first_at: datetime = _time()
+    last_at: datetime = _time()
+    count: int = Field(default=1, nullable=False)
+    # new_version, unchanged (same bytes), same_content (chrome only), flipflop (an older
+    # version came back), unhealthy, error, not_modified (HTTP 304)
+    outcome: str = Field(sa_column=Column(String(16), nullable=False, index=True))
+    http_status: Optional[int] = Field(default=None)
+    version_id: Optional[int] = Field(default=None, sa_column=Column(ForeignKey("versions.id")))
+    raw_hash: Optional[str] = Field(default=None, sa_column=Column(String(64)))
+    blob_hash: Optional[str] = Field(default=None, sa_column=Column(String(64), ForeignKey("blobs.hash")))
+    detail: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class Change(SQLModel, table=True):
+    """One classified change between a version and the one before it."""
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_kind_detected", "kind", "detected_at"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    story_id: int = Field(sa_column=Column(ForeignKey("stories.id"), nullable=False, index=True))
+    version_id: int = Field(sa_column=Column(ForeignKey("versions.id"), nullable=False, index=True))
+    previous_id: int = Field(sa_column=Column(ForeignKey("versions.id"), nullable=False))
+    detected_at: datetime = _time()
+    kind: str = Field(sa_column=Column(String(32), nullable=False))
+    minor: bool = Field(default=False, nullable=False)
+    details: dict = Field(sa_column=Column(JSON, nullable=False))
+
+
+class Claim(SQLModel, table=True):
+    """A claim of a version's editor's note, checked against what changed."""
+
+    __tablename__ = "claims"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    story_id: int = Field(sa_column=Column(ForeignKey("stories.id"), nullable=False))
+    version_id: int = Field(sa_column=Column(ForeignKey("versions.id"), nullable=False, index=True))
+    claim: str = Field(sa_column=Column(Text, nullable=False))
+    kind: Optional[str] = Field(default=None, sa_column=Column(String(32)))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    details: dict = Field(sa_column=Column(JSON, nullable=False))
+
+
+class SchemaVersion(SQLModel, table=True):
+    """Which migration steps have been applied."""
+
+    __tablename__ = "schema_version"
+    step: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str = Field(sa_column=Column(String(64), nullable=False))
+    applied_at: datetime = _time()

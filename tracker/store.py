@@ -1,0 +1,502 @@
+"""The snapshot store: every distinct version of every story, on SQLite or PostgreSQL.
+
+Rules of recording (``Store.ingest``, one transaction per capture):
+- a capture whose extracted article is the latest version's (same bytes, or only the page
+  chrome changed) is a check, not a version;
+- a capture whose article equals an *older* version (A→B→A from a stale CDN node) is a
+  ``flipflop`` check; only when it comes back ``FLIPFLOP_CONFIRM`` checks in a row is it a
+  new version (the story really reverted);
+- an unhealthy extraction (paywall, error page, collapsed body) is a check with its bytes kept,
+  never a version;
+- a capture already recorded (same story, same time) writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import event, func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlmodel import Session, create_engine, select
+
+from . import __version__
+from . import blobs
+from .classify import compare
+from .errors import InputError, NotAnArticle, StoreError
+from .extract import ExtractOptions, extract_html
+from .migrations import migrate
+from .models import Blob, Change, Check, Claim, Story, Version
+from .readers import parse_snapshot
+from .report import report_dict
+from .snapshot import Snapshot
+from .urls import canonical_url
+
+DEFAULT_DB = "tracker.db"
+# Bump when extraction changes what it reads from the same bytes: `reindex` records it.
+EXTRACTOR_VERSION = f"{__version__}.1"
+FLIPFLOP_CONFIRM = 3
+# What makes two versions one article: the text a reader sees, not the page's timestamps.
+CONTENT_FIELDS = ("headline", "deck", "byline", "dateline", "editor_note", "update_label",
+                  "paragraphs", "corrections", "embeds")
+# Response headers worth keeping: conditional GET and what the server says about the page.
+KEPT_HEADERS = ("etag", "last-modified", "content-type", "date", "age", "x-cache", "cache-control")
+
+
+def database_url(db: str) -> str:
+    """A SQLAlchemy URL for ``--db``: a file path (SQLite) or a sqlite:// / postgresql:// URL."""
+    if "://" not in db:
+        return f"sqlite:///{db}"
+    scheme = db.split("://", 1)[0].lower()
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    if scheme.startswith(("sqlite", "postgresql+")):
+        return db
+    raise StoreError(f"{db}: use a file path, sqlite:///FILE or postgresql://HOST/DB")
+
+
+def open_engine(db: str) -> Engine:
+    url = database_url(db)
+    try:
+        if url.startswith("sqlite"):
+            path = url.split(":///", 1)[-1]
+            if path and path != ":memory:" and not Path(path).resolve().parent.is_dir():
+                raise StoreError(f"{path}: its directory does not exist")
+            engine = create_engine(url, connect_args={"timeout": 60})
+            event.listen(engine, "connect", _sqlite_connect)
+            # BEGIN IMMEDIATE: a writer takes the lock when it starts, not midway (no deadlock
+            # between two readers that both decide to write).
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise StoreError(f"{db}: {exc}".splitlines()[0]) from None
+
+
+def _sqlite_connect(dbapi: Any, record: Any) -> None:
+    dbapi.isolation_level = None  # transactions are ours (BEGIN IMMEDIATE above)
+    cur = dbapi.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    # NORMAL in WAL mode: a killed process loses nothing committed; only an OS crash or power
+    # cut may lose the last commits (never corrupts). FULL costs an fsync per capture.
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One fetch of a page (or one saved file): what ``Store.ingest`` records."""
+
+    url: str
+    raw: bytes
+    fetched_at: datetime
+    fmt: str = ".html"
+    http_status: int | None = 200
+    headers: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    url: str
+    story_id: int
+    outcome: str  # new_version, unchanged, same_content, flipflop, unhealthy, known
+    version: int | None = None  # the new version's number, or the one matched
+    changes: int = 0
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    id: int
+    url: str
+    host: str
+    status: str
+    headline: str | None
+    first_seen: datetime
+    last_seen: datetime
+    versions: int
+    changes: int
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    story_id: int
+    number: int
+    fetched_at: datetime
+    headline: str | None
+    health: str
+    paragraphs: int
+    http_status: int | None
+    format: str
+    content_hash: str
+    blob_hash: str
+    extractor_version: str
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def content_hash(snap: Snapshot) -> str:
+    d = snap.to_dict()
+    d.setdefault("embeds", [])
+    return blobs.sha256(json.dumps({k: d[k] for k in CONTENT_FIELDS}, ensure_ascii=False,
+                                   sort_keys=True).encode("utf-8"))
+
+
+def read_capture(raw: bytes, fmt: str, url: str | None, previous: Snapshot | None = None,
+                 status: int | None = None) -> Snapshot:
+    """The snapshot of stored bytes; unreadable bytes give an unhealthy snapshot, not an error."""
+    prev = previous.paragraphs if previous is not None else None
+    if fmt == ".html":
+        web = url if url and url.startswith("http") else None
+        return extract_html(raw, ExtractOptions(url=web, previous=prev, status=status))
+    try:
+        return parse_snapshot(raw, fmt)
+    except NotAnArticle as exc:
+        return Snapshot.build([], require_body=False, health="too_short", health_reason=str(exc))
+    except InputError as exc:
+        return Snapshot.build([], require_body=False, health="error_page", health_reason=str(exc))
+
+
+def _version_row(v: Version, by_kind: dict[str, int] | None = None) -> VersionRow:
+    return VersionRow(v.story_id, v.number, v.fetched_at, v.headline, v.health, v.paragraphs,
+                      v.http_status, v.format, v.content_hash, v.blob_hash, v.extractor_version,
+                      by_kind or {})
+
+
+class Store:
+    """A tracker database. ``Store(db)`` opens it and applies pending migrations."""
+
+    def __init__(self, db: str = DEFAULT_DB) -> None:
+        self.db = db
+        self.engine = open_engine(db)
+        try:
+            with self.engine.begin() as conn:
+                migrate(conn)
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise StoreError(f"{db}: cannot open the database: {_reason(exc)}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # --- recording ---------------------------------------------------------------------------
+
+    def ingest(self, cap: Capture) -> IngestResult:
+        """Record one capture, in one transaction (see the module's rules)."""
+        url, host = canonical_url(cap.url)
+        if cap.fetched_at.tzinfo is None:
+            raise InputError("capture times must be timezone-aware (UTC)")
+        at = cap.fetched_at.astimezone(timezone.utc)
+        raw_hash = blobs.sha256(cap.raw)
+        try:
+            with self.session() as s, s.begin():
+                return self._ingest(s, cap, url, host, at, raw_hash)
+        except DBAPIError as exc:
+            raise StoreError(f"{self.db}: {_reason(exc)}") from None
+
+    def _ingest(self, s: Session, cap: Capture, url: str, host: str, at: datetime,
+                raw_hash: str) -> IngestResult:
+        story = self._story(s, url, host, at)
+        known = self._known(s, story, at)
+        if known is not None:
+            return IngestResult(url, story.id, "known", known)
+        if at < story.last_seen:
+            raise InputError(f"{url}: capture at {at:%Y-%m-%d %H:%M:%S} is older than what is "
+                             f"stored ({story.last_seen:%Y-%m-%d %H:%M:%S}); import in time order")
+        story.last_seen = at
+        latest = s.exec(select(Version).where(Version.story_id == story.id)
+                        .order_by(Version.number.desc()).limit(1)).first()
+        if latest is not None and latest.blob_hash == raw_hash:
+            self._check(s, story, at, "unchanged", cap, raw_hash, version=latest)
+            return IngestResult(url, story.id, "unchanged", latest.number)
+        previous = _snapshot_of(latest) if latest is not None else None
+        snap = read_capture(cap.raw, cap.fmt, url, previous, cap.http_status)
+        if snap.health != "ok" or not snap.paragraphs:
+            blob = self._blob(s, cap.raw, raw_hash, latest)
+            reason = f"{snap.health}: {snap.health_reason or 'no article body'}"
+            self._check(s, story, at, "unhealthy", cap, raw_hash, blob=blob, detail=reason)
+            story.status = "unhealthy"
+            return IngestResult(url, story.id, "unhealthy", None, detail=reason)
+        story.status = "active"
+        chash = content_hash(snap)
+        if latest is not None and chash == latest.content_hash:
+            self._check(s, story, at, "same_content", cap, raw_hash, version=latest)
+            return IngestResult(url, story.id, "same_content", latest.number)
+        older = s.exec(select(Version).where(Version.story_id == story.id,
+                                             Version.content_hash == chash)
+                       .order_by(Version.number.desc()).limit(1)).first()
+        if older is not None and self._flipflops(s, story, older) < FLIPFLOP_CONFIRM - 1:
+            self._check(s, story, at, "flipflop", cap, raw_hash, version=older,
+                        detail=f"content of version {older.number} again")
+            return IngestResult(url, story.id, "flipflop", older.number)
+        version = self._version(s, story, cap, at, raw_hash, chash, snap, latest)
+        count = self._changes(s, story, version, latest, previous, snap) if latest else 0
+        self._check(s, story, at, "new_version", cap, raw_hash, version=version)
+        story.headline = snap.headline
+        return IngestResult(url, story.id, "new_version", version.number, count)
+
+    def _story(self, s: Session, url: str, host: str, at: datetime) -> Story:
+        stmt = select(Story).where(Story.url == url)
+        if self.engine.dialect.name == "postgresql":
+            # Two watcher machines on one story: the second waits for the first's commit.
+            from sqlalchemy.dialects.postgresql import insert
+            s.exec(insert(Story).values(url=url, host=host, first_seen=at, last_seen=at,
+                                        status="active").on_conflict_do_nothing())
+            stmt = stmt.with_for_update()
+        story = s.exec(stmt).first()
+        if story is None:
+            story = Story(url=url, host=host, first_seen=at, last_seen=at, status="active")
+            s.add(story)
+            s.flush()
+        return story
+
+    def _known(self, s: Session, story: Story, at: datetime) -> int | None:
+        """A capture already recorded: the version it made or matched (0 if none)."""
+        if at > story.last_seen:
+            return None
+        v = s.exec(select(Version.number).where(Version.story_id == story.id,
+                                                Version.fetched_at == at)).first()
+        if v is not None:
+            return v
+        c = s.exec(select(Check).where(Check.story_id == story.id, Check.first_at <= at,
+                                       Check.last_at >= at)).first()
+        if c is None:
+            return None
+        if c.version_id is None:
+            return 0
+        return s.get(Version, c.version_id).number  # type: ignore[union-attr]
+
+    def _flipflops(self, s: Session, story: Story, older: Version) -> int:
+        """How many checks in a row, up to now, brought back ``older``'s content."""
+        last = s.exec(select(Check).where(Check.story_id == story.id)
+                      .order_by(Check.id.desc()).limit(1)).first()
+        if last is None or last.outcome != "flipflop" or last.version_id != older.id:
+            return 0
+        return last.count
+
+    def _blob(self, s: Session, raw: bytes, raw_hash: str, latest: Version | None) -> str:
+        if s.get(Blob, raw_hash) is not None:
+            return raw_hash
+        base: Blob | None = s.get(Blob, latest.blob_hash) if latest is not None else None
+        if base is not None and base.depth + 1 < blobs.MAX_DEPTH:
+            data = blobs.pack(raw, self.raw_of(s, base.hash))
+            blob = Blob(hash=raw_hash, size=len(raw), base=base.hash, depth=base.depth + 1, data=data)
+        else:
+            blob = Blob(hash=raw_hash, size=len(raw), base=None, depth=0, data=blobs.pack(raw))
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+            s.exec(pg_insert(Blob).values(**blob.model_dump()).on_conflict_do_nothing())
+        else:
+            s.add(blob)
+            s.flush()
+        return raw_hash
+
+    def raw_of(self, s: Session, hash_: str, cache: dict[str, bytes] | None = None) -> bytes:
+        def load(h: str) -> tuple[bytes, str | None]:
+            b = s.get(Blob, h)
+            if b is None:
+                raise StoreError(f"blob {h[:12]} is missing")
+            return b.data, b.base
+        return blobs.read_chain(hash_, load, cache)
+
+    def _version(self, s: Session, story: Story, cap: Capture, at: datetime, raw_hash: str,
+                 chash: str, snap: Snapshot, latest: Version | None) -> Version:
+        blob = self._blob(s, cap.raw, raw_hash, latest)
+        headers = {k: v for k, v in (cap.headers or {}).items() if k.lower() in KEPT_HEADERS}
+        version = Version(story_id=story.id, number=(latest.number + 1) if latest else 1,
+                          fetched_at=at, http_status=cap.http_status, headers=headers or None,
+                          blob_hash=blob, format=cap.fmt, content_hash=chash,
+                          structure=blobs.pack_json(snap.to_dict()), headline=snap.headline,
+                          paragraphs=len(snap.paragraphs), health=snap.health,
+                          extractor_version=EXTRACTOR_VERSION)
+        s.add(version)
+        s.flush()
+        return version
+
+    def _changes(self, s: Session, story: Story, version: Version, latest: Version,
+                 previous: Snapshot | None, snap: Snapshot) -> int:
+        """Classify ``latest`` → ``version`` and record its changes and claims."""
+        assert previous is not None
+        report = report_dict(compare(previous, snap))
+        for c in report["changes"]:
+            details = {k: v for k, v in c.items() if k not in ("kind", "minor")}
+            s.add(Change(story_id=story.id, version_id=version.id, previous_id=latest.id,
+                         detected_at=version.fetched_at, kind=c["kind"], minor=bool(c.get("minor")),
+                         details=details))
+        for c in report["claims"]:
+            details = {k: v for k, v in c.items() if k not in ("claim", "kind", "status")}
+            s.add(Claim(story_id=story.id, version_id=version.id, claim=c["claim"],
+                        kind=c.get("kind"), status=c["status"], details=details))
+        return len(report["changes"])
+
+    def _check(self, s: Session, story: Story, at: datetime, outcome: str, cap: Capture | None,
+               raw_hash: str | None, version: Version | None = None, blob: str | None = None,
+               detail: str | None = None) -> None:
+        """Record a check; a run of the same outcome is one row with a count."""
+        status = cap.http_status if cap is not None else None
+        vid = version.id if version is not None else None
+        last = s.exec(select(Check).where(Check.story_id == story.id)
+                      .order_by(Check.id.desc()).limit(1)).first()
+        if (last is not None and outcome != "new_version" and last.outcome == outcome
+                and last.http_status == status and last.version_id == vid
+                and last.detail == detail and last.blob_hash == blob):
+            last.count += 1
+            last.last_at = at
+            last.raw_hash = raw_hash
+            s.add(last)
+            return
+        s.add(Check(story_id=story.id, first_at=at, last_at=at, count=1, outcome=outcome,
+                    http_status=status, version_id=vid, raw_hash=raw_hash, blob_hash=blob,
+                    detail=detail))
+
+    def record_error(self, url: str, at: datetime, detail: str, http_status: int | None = None
+                     ) -> IngestResult:
+        """A fetch that failed (network fault, HTTP error): a check, nothing else. A 404 or
+        410 marks the story gone."""
+        url, host = canonical_url(url)
+        at = at.astimezone(timezone.utc)
+        with self.session() as s, s.begin():
+            story = self._story(s, url, host, at)
+            story.last_seen = max(story.last_seen, at)
+            if http_status in (404, 410):
+                story.status = "gone"
+            cap = Capture(url, b"", at, http_status=http_status)
+            self._check(s, story, at, "error", cap, None, detail=detail)
+            return IngestResult(url, story.id, "error", None, detail=detail)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def story(self, s: Session, ref: str) -> Story:
+        """A story by id (``12``) or by URL (any form that canonicalises to it)."""
+        if ref.isdigit():
+            found = s.get(Story, int(ref))
+        else:
+            try:
+                found = s.exec(select(Story).where(Story.url == canonical_url(ref)[0])).first()
+            except InputError:
+                found = None
+        if found is None:
+            raise InputError(f"{ref}: no such story (give its id from `tracker list`, or its URL)")
+        return found
+
+    def stories(self, host: str | None = None, since: datetime | None = None,
+                until: datetime | None = None, kind: str | None = None) -> list[StoryRow]:
+        """Stories with their version and change counts. ``since``/``until`` keep stories with a
+        version fetched in that range; ``kind`` those with a change of that kind (in range)."""
+        with self.session() as s:
+            versions = (select(Version.story_id, func.count().label("n"))
+                        .group_by(Version.story_id).subquery())
+            changes = (select(Change.story_id, func.count().label("n"))
+                       .group_by(Change.story_id).subquery())
+            q = (select(Story, func.coalesce(versions.c.n, 0), func.coalesce(changes.c.n, 0))
+                 .outerjoin(versions, versions.c.story_id == Story.id)
+                 .outerjoin(changes, changes.c.story_id == Story.id))
+            if host:
+                q = q.where(Story.host == host.lower())
+            if kind:
+                sub = select(Change.story_id).where(Change.kind == kind)
+                if since:
+                    sub = sub.where(Change.detected_at >= since)
+                if until:
+                    sub = sub.where(Change.detected_at < until)
+                q = q.where(Story.id.in_(sub))
+            elif since or until:
+                sub = select(Version.story_id)
+                if since:
+                    sub = sub.where(Version.fetched_at >= since)
+                if until:
+                    sub = sub.where(Version.fetched_at < until)
+                q = q.where(Story.id.in_(sub))
+            rows = s.exec(q.order_by(Story.last_seen.desc(), Story.id)).all()
+            return [StoryRow(st.id, st.url, st.host, st.status, st.headline, st.first_seen,
+                             st.last_seen, nv, nc) for st, nv, nc in rows]
+
+    def log(self, ref: str) -> tuple[StoryRow, list[VersionRow]]:
+        """A story's versions, oldest first, each with its changes counted by kind."""
+        with self.session() as s:
+            story = self.story(s, ref)
+            versions = s.exec(select(Version).where(Version.story_id == story.id)
+                              .order_by(Version.number)).all()
+            kinds: dict[int, dict[str, int]] = {}
+            for vid, kind, n in s.exec(select(Change.version_id, Change.kind, func.count())
+                                       .where(Change.story_id == story.id)
+                                       .group_by(Change.version_id, Change.kind)).all():
+                kinds.setdefault(vid, {})[kind] = n
+            nchanges = sum(sum(k.values()) for k in kinds.values())
+            row = StoryRow(story.id, story.url, story.host, story.status, story.headline,
+                           story.first_seen, story.last_seen, len(versions), nchanges)
+            return row, [_version_row(v, kinds.get(v.id)) for v in versions]
+
+    def snapshot(self, ref: str, number: int | None = None) -> tuple[VersionRow, Snapshot]:
+        """A stored version's snapshot (the latest by default)."""
+        with self.session() as s:
+            story = self.story(s, ref)
+            q = select(Version).where(Version.story_id == story.id)
+            q = q.where(Version.number == number) if number is not None else q.order_by(
+                Version.number.desc()).limit(1)
+            v = s.exec(q).first()
+            if v is None:
+                what = f"version {number}" if number is not None else "versions"
+                raise InputError(f"{ref}: story {story.id} has no {what}")
+            return _version_row(v), _snapshot_of(v)
+
+    def compare(self, ref: str, old: int, new: int) -> dict[str, Any]:
+        """The change report between two stored versions."""
+        (a, sa), (b, sb) = self.snapshot(ref, old), self.snapshot(ref, new)
+        report = report_dict(compare(sa, sb), f"version {old} ({a.fetched_at:%Y-%m-%d %H:%M} UTC)",
+                             f"version {new} ({b.fetched_at:%Y-%m-%d %H:%M} UTC)")
+        report["old_fetched_at"] = a.fetched_at.isoformat()
+        report["new_fetched_at"] = b.fetched_at.isoformat()
+        return report
+
+    def export(self) -> Iterator[dict[str, Any]]:
+        """Every version and change as JSON-ready dicts, story by story, in order."""
+        with self.session() as s:
+            for story in s.exec(select(Story).order_by(Story.id)).all():
+                numbers: dict[int, int] = {}
+                for v in s.exec(select(Version).where(Version.story_id == story.id)
+                                .order_by(Version.number)).all():
+                    numbers[v.id] = v.number  # type: ignore[index]
+                    yield {"type": "version", "story": story.url, "host": story.host,
+                           "version": v.number, "fetched_at": v.fetched_at.isoformat(),
+                           "http_status": v.http_status, "format": v.format,
+                           "raw_sha256": v.blob_hash, "content_sha256": v.content_hash,
+                           "extractor_version": v.extractor_version,
+                           "snapshot": blobs.unpack_json(v.structure)}
+                for c in s.exec(select(Change).where(Change.story_id == story.id)
+                                .order_by(Change.id)).all():
+                    yield {"type": "change", "story": story.url, "version": numbers[c.version_id],
+                           "previous": numbers[c.previous_id], "detected_at": c.detected_at.isoformat(),
+                           "kind": c.kind, "minor": c.minor, **c.details}
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table: what a re-ingest must leave unchanged."""
+        with self.session() as s:
+            return {m.__tablename__: s.exec(select(func.count()).select_from(m)).one()  # type: ignore[attr-defined]
+                    for m in (Story, Blob, Version, Check, Change, Claim)}
+
+
+def _snapshot_of(v: Version) -> Snapshot:
+    return Snapshot.from_dict(blobs.unpack_json(v.structure))
+
+
+def _reason(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+
+
+def default_db() -> str:
+    return os.environ.get("TRACKER_DB") or DEFAULT_DB
