@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@mkdir -p build
 	$(BIN)/tracker series snapshots --html build/demo.html
+	$(BIN)/tracker import snapshots --db build/demo.db
+	$(BIN)/tracker list --db build/demo.db
 	@echo "HTML report: $(CURDIR)/build/demo.html"
+	@echo "Store: $(CURDIR)/build/demo.db (try: .venv/bin/tracker log 1 --db build/demo.db)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

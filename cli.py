@@ -9,6 +9,7 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import click
 
@@ -16,12 +17,11 @@ from tracker import __version__
 from tracker.errors import TrackerError
 from tracker.readers import extract_source, load_snapshot
 from tracker.siterules import load_rules
-from tracker.report import render_html, render_text, to_json
+from tracker.archives import (ImportResult, count_folder_captures, count_newsedits,
+                              export_newsedits, import_folders, import_newsedits)
+from tracker.reindex import ReindexResult, reindex as reindex_store
+from tracker.report import render_html, render_text, summary_line, to_json
 from tracker.series import compare_files, diff_series, series_pairs
-from tracker.archives import (count_folder_captures, count_newsedits, export_newsedits,
-                              import_folders, import_newsedits)
-from tracker.reindex import reindex as reindex_store
-from tracker.report import summary_line
 from tracker.store import Store, default_db
 from tracker.watch import add_urls
 
@@ -39,6 +39,8 @@ def _write(path: str, text: str) -> None:
 
 # --- the store ----------------------------------------------------------------------------
 
+T = TypeVar("T")
+
 _db_option = click.option(
     "--db", default=default_db, show_default="tracker.db or $TRACKER_DB",
     help="SQLite file, sqlite:///FILE or postgresql://USER@HOST/DB.")
@@ -52,19 +54,21 @@ def _open(db: str) -> Store:
         raise _fail(exc) from None
 
 
+def _run(db: str, job: Callable[[Store], T]) -> T:
+    """Open the store, do one job, map our errors to one-line CLI errors."""
+    with _open(db) as store:
+        try:
+            return job(store)
+        except TrackerError as exc:
+            raise _fail(exc) from None
+
+
 def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value is not None else None
 
 
 def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _outcomes(results: list) -> str:
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.outcome] = counts.get(r.outcome, 0) + 1
-    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,8 +108,7 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
         else:
             if not (new.isdigit() and new_version.isdigit()):
                 raise click.UsageError("stored versions are numbers: tracker diff STORY V1 V2")
-            with _open(db) as store:
-                report = store.compare(old, int(new), int(new_version))
+            report = _run(db, lambda store: store.compare(old, int(new), int(new_version)))
     except TrackerError as exc:
         raise _fail(exc) from None
     if html_file:
@@ -208,12 +211,10 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
       tracker add https://example.com/news/story.html
       tracker add URL1 URL2 --db postgresql://tracker@db.example/tracker --json
     """
-    with _open(db) as store:
-        try:
-            with click.progressbar(length=len(urls), label="Fetching", file=sys.stderr) as bar:
-                results = add_urls(store, list(urls), bar.update)
-        except TrackerError as exc:
-            raise _fail(exc) from None
+    def job(store: Store) -> list:
+        with click.progressbar(length=len(urls), label="Fetching", file=sys.stderr) as bar:
+            return add_urls(store, list(urls), bar.update)
+    results = _run(db, job)
     if as_json:
         _echo_json([r.__dict__ for r in results])
         return
@@ -241,14 +242,12 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json:
     """
     if bool(folders) == bool(newsedits):
         raise click.UsageError("give story folders or --newsedits FILE (one of them)")
-    with _open(db) as store:
-        try:
-            total = count_newsedits(newsedits) if newsedits else count_folder_captures(list(folders))
-            with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-                result = (import_newsedits(store, newsedits, bar.update) if newsedits
-                          else import_folders(store, list(folders), bar.update))
-        except TrackerError as exc:
-            raise _fail(exc) from None
+    def job(store: Store) -> ImportResult:
+        total = count_newsedits(newsedits) if newsedits else count_folder_captures(list(folders))
+        with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
+            return (import_newsedits(store, newsedits, bar.update) if newsedits
+                    else import_folders(store, list(folders), bar.update))
+    result = _run(db, job)
     if as_json:
         _echo_json(result.to_dict())
     else:
@@ -274,11 +273,7 @@ def list_(db: str, host: str | None, since: datetime | None, until: datetime | N
       tracker list
       tracker list --host www.reuters.com --kind headline --since 2025-11-01 --json
     """
-    with _open(db) as store:
-        try:
-            rows = store.stories(host, _utc(since), _utc(until), kind)
-        except TrackerError as exc:
-            raise _fail(exc) from None
+    rows = _run(db, lambda store: store.stories(host, _utc(since), _utc(until), kind))
     if as_json:
         _echo_json([r.__dict__ for r in rows])
         return
@@ -301,11 +296,7 @@ def log(story: str, db: str, as_json: bool) -> None:
       tracker log 1
       tracker log https://example.com/news/story.html --json
     """
-    with _open(db) as store:
-        try:
-            row, versions = store.log(story)
-        except TrackerError as exc:
-            raise _fail(exc) from None
+    row, versions = _run(db, lambda store: store.log(story))
     if as_json:
         _echo_json({"story": row.__dict__, "versions": [
             {**v.__dict__, "summary": summary_line(v.by_kind)} for v in versions]})
@@ -330,11 +321,7 @@ def show(story: str, number: int | None, db: str, as_json: bool) -> None:
       tracker show 1
       tracker show 1 --version 2 --json
     """
-    with _open(db) as store:
-        try:
-            row, snap = store.snapshot(story, number)
-        except TrackerError as exc:
-            raise _fail(exc) from None
+    row, snap = _run(db, lambda store: store.snapshot(story, number))
     data = {"version": row.number, "fetched_at": row.fetched_at.isoformat(), **snap.to_dict()}
     if as_json:
         _echo_json(data)
@@ -400,13 +387,11 @@ def reindex(db: str, workers: int | None, as_json: bool) -> None:
       tracker reindex
       tracker reindex --db postgresql://tracker@db.example/tracker --json
     """
-    with _open(db) as store:
-        try:
-            total = len(store.stories())
-            with click.progressbar(length=total, label="Reindexing stories", file=sys.stderr) as bar:
-                result = reindex_store(store, bar.update, workers)
-        except TrackerError as exc:
-            raise _fail(exc) from None
+    def job(store: Store) -> ReindexResult:
+        with click.progressbar(length=len(store.stories()), label="Reindexing stories",
+                               file=sys.stderr) as bar:
+            return reindex_store(store, bar.update, workers)
+    result = _run(db, job)
     if as_json:
         _echo_json(result.to_dict())
     else:
