@@ -6,6 +6,7 @@ Data goes to stdout, status and progress to stderr; every error is one line and 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,7 +78,7 @@ def main() -> None:
     """Watch news articles as they are revised and say, in newsroom terms, what changed."""
 
 
-@main.command(context_settings={"ignore_unknown_options": False})
+@main.command()
 @click.argument("old")
 @click.argument("new")
 @click.argument("new_version", required=False)
@@ -106,7 +107,7 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
         if new_version is None:
             report = compare_files(Path(old), Path(new))
         else:
-            if not (new.isdigit() and new_version.isdigit()):
+            if not all(re.fullmatch(r"[0-9]{1,18}", v) for v in (new, new_version)):
                 raise click.UsageError("stored versions are numbers: tracker diff STORY V1 V2")
             report = _run(db, lambda store: store.compare(old, int(new), int(new_version)))
     except TrackerError as exc:
@@ -310,7 +311,8 @@ def log(story: str, db: str, as_json: bool) -> None:
 
 @main.command()
 @click.argument("story")
-@click.option("--version", "number", type=int, help="Version number (default: the latest).")
+@click.option("--version", "number", type=click.IntRange(1, 2**62),
+              help="Version number (default: the latest).")
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the snapshot as JSON.")
 def show(story: str, number: int | None, db: str, as_json: bool) -> None:
@@ -388,7 +390,7 @@ def reindex(db: str, workers: int | None, as_json: bool) -> None:
       tracker reindex --db postgresql://tracker@db.example/tracker --json
     """
     def job(store: Store) -> ReindexResult:
-        with click.progressbar(length=len(store.stories()), label="Reindexing stories",
+        with click.progressbar(length=store.counts()["stories"], label="Reindexing stories",
                                file=sys.stderr) as bar:
             return reindex_store(store, bar.update, workers)
     result = _run(db, job)
@@ -396,8 +398,9 @@ def reindex(db: str, workers: int | None, as_json: bool) -> None:
         _echo_json(result.to_dict())
     else:
         d = result.to_dict()
-        click.echo(f"{d['versions']} versions of {d['stories']} stories re-read on {d['workers']} "
-                   f"processes: {d['changes']} changes, {d['demoted']} versions became checks")
+        click.echo(f"{d['stories']} stories re-read on {d['workers']} processes: "
+                   f"{d['versions_before']} versions before, {d['versions_after']} after, "
+                   f"{d['changes']} changes")
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ def test_import_list_log_show_diff_export(db: str, tmp_path: Path) -> None:
     assert [s["url"] for s in filtered] == with_correction
     assert json.loads(run("list", "--db", db, "--host", "none.example", "--json").stdout) == []
     re_res = run("reindex", "--db", db, "--json", "--workers", "2")
-    assert re_res.exit_code == 0 and json.loads(re_res.stdout)["versions"] == 12
+    assert re_res.exit_code == 0 and json.loads(re_res.stdout)["versions_after"] == 12
 
 
 def test_tracker_db_environment_variable(db: str) -> None:
@@ -105,7 +105,7 @@ def newsroom() -> Iterator[tuple[str, dict[str, bytes]]]:
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
-            body = pages.get(self.path)
+            body = pages.get(self.path.split("?")[0])  # a site ignores utm_* parameters
             self.send_response(200 if body is not None else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("ETag", f'"{hash(body)}"')
@@ -149,3 +149,32 @@ def test_add_records_versions_checks_and_faults(newsroom: tuple[str, dict[str, b
             v = s.exec(select(Version).where(Version.number == 2)).one()
             assert v.headers and "etag" in v.headers
     assert any("reversed" in p for p in latest.paragraphs)
+
+
+@pytest.mark.parametrize("args", [
+    ["log", "99999999999999999999"], ["log", "²"], ["show", "1", "--version", "99999999999999999999"],
+    ["diff", "1", "1", "99999999999999999999"],
+])
+def test_out_of_range_numbers_are_one_line_errors(db: str, args: list[str]) -> None:
+    res = run(*args, "--db", db)
+    assert res.exit_code != 0 and "Traceback" not in res.output and res.exception is not None
+    assert isinstance(res.exception, SystemExit)
+
+
+def test_a_database_url_with_a_missing_driver_is_a_one_line_error() -> None:
+    res = run("list", "--db", "postgresql+asyncpg://nobody@127.0.0.1/none")
+    assert res.exit_code != 0 and isinstance(res.exception, SystemExit) and "Error:" in res.output
+
+
+def test_a_capture_another_watcher_overtook_is_late_not_an_error(
+        newsroom: tuple[str, dict[str, bytes]], tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+    from tracker.store import Capture
+    base, pages = newsroom
+    db = str(tmp_path / "w.db")
+    with Store(db) as st:  # a newer capture, recorded by another machine
+        st.ingest(Capture(f"{base}/story", pages["/story"],
+                          datetime.now(timezone.utc) + timedelta(hours=1)))
+    res = run("add", f"{base}/story", f"{base}/missing", "--db", db, "--json")
+    assert res.exit_code == 0, res.output
+    assert [r["outcome"] for r in json.loads(res.stdout)] == ["late", "error"]

@@ -217,7 +217,8 @@ def test_export_and_newsedits_round_trip(store: Store, tmp_path: Path) -> None:
                   for r in other.export() if r["type"] == "version"]
     ours = [(r["story"], r["snapshot"]["headline"], r["snapshot"]["paragraphs"])
             for r in rows if r["type"] == "version"]
-    assert theirs == ours
+    by_story = lambda rows: sorted(rows, key=lambda r: r[0])  # noqa: E731 - stable: keeps order
+    assert by_story(theirs) == by_story(ours)
 
 
 def test_a_diffengine_archive_is_imported(store: Store, tmp_path: Path) -> None:
@@ -256,11 +257,12 @@ def test_reindex_rereads_every_version_and_keeps_the_rules(store: Store) -> None
         v1, v2, v3 = s.exec(select(Version).where(Version.story_id == 1)
                             .order_by(Version.number).limit(3)).all()
         v2.blob_hash = v1.blob_hash
+        old_v2_at = v2.fetched_at
         v3.structure = blobs.pack_json({"headline": "garbled", "paragraphs": ["x"]})
         v3.extractor_version = "0.0.1"
         s.add_all([v2, v3])
     result = reindex(store, workers=2)
-    assert result.versions == 12 and result.demoted == 1 and result.workers == 2
+    assert (result.versions_before, result.versions_after, result.workers) == (12, 11, 2)
     story, versions = store.log("1")
     assert [v.number for v in versions] == [1, 2, 3]  # renumbered, no gap
     assert {v.extractor_version for v in versions} == {versions[0].extractor_version} != {"0.0.1"}
@@ -270,11 +272,32 @@ def test_reindex_rereads_every_version_and_keeps_the_rules(store: Store) -> None
     assert next(r for r in after if r["story"] == story.url and r["version"] == 2
                 )["snapshot"] == old_v3["snapshot"]
     with store.session() as s:
-        demoted = s.exec(select(Check).where(Check.detail == "reindex")).one()
-        assert demoted.outcome == "same_content" and demoted.blob_hash is not None
+        # The capture that should never have been a version is a check at its time, on v1.
+        demoted = s.exec(select(Check).where(Check.story_id == story.id,
+                                             Check.first_at == old_v2_at)).one()
+        v1 = s.exec(select(Version).where(Version.story_id == story.id, Version.number == 1)).one()
+        assert demoted.outcome == "unchanged" and demoted.version_id == v1.id
     # The other stories come out as they went in.
     others = lambda rows: [r for r in rows if r["story"] != story.url]  # noqa: E731
     assert others(after) == [r for r in others(before) if r["type"] == "version"]
+
+
+def test_reindex_replays_flip_flops_by_the_same_rules(store: Store) -> None:
+    a, b = snap(*BODY), snap(*BODY, "The road to the village was closed.")
+    for k, raw in enumerate([a, b, a, b]):
+        store.ingest(cap(raw, 10 * k))
+    revert = Store(store.db)
+    for k, raw in enumerate([a, b, a, a, a]):
+        revert.ingest(cap(raw, 10 * k, "https://news.example/reverted"))
+    revert.close()
+    before = {r.url: (r.versions, r.changes) for r in store.stories()}
+    result = reindex(store, workers=1)
+    assert result.versions_before == result.versions_after == 2 + 3
+    assert {r.url: (r.versions, r.changes) for r in store.stories()} == before
+    with store.session() as s:
+        flip = s.exec(select(Check).where(Check.outcome == "flipflop")
+                      .order_by(Check.first_at)).all()
+    assert [c.count for c in flip] == [1, 2] and all(c.blob_hash for c in flip)
 
 
 def test_migrations_refuse_a_newer_schema(db: str) -> None:
@@ -327,3 +350,96 @@ def test_watchers_racing_on_the_same_stories_record_each_capture_once(db: str) -
     assert outcomes.count("new_version") == 6 * 8 and outcomes.count("known") == 3 * 6 * 8
     with Store(db) as st:
         assert st.counts()["versions"] == 48 and st.counts()["stories"] == 8
+
+
+def test_a_different_capture_at_a_recorded_time_is_refused_not_dropped(store: Store) -> None:
+    a = snap(*BODY)
+    store.ingest(cap(a, 0))
+    store.ingest(cap(a, 10))
+    store.ingest(cap(a, 30))  # one 'unchanged' run from 06:10 to 06:30
+    before = dump(store)
+    for minutes in (0, 20):
+        with pytest.raises(InputError, match="a different capture"):
+            store.ingest(cap(snap("Another article altogether, on another subject."), minutes))
+    assert dump(store) == before
+    assert store.ingest(cap(a, 20)).outcome == "known"  # inside the run, the same bytes
+
+
+def test_story_status_follows_the_page(store: Store) -> None:
+    a = snap(*BODY)
+    store.ingest(cap(a, 0))
+    store.ingest(cap(b"<html><body><p>Subscribe to read.</p></body></html>", 10, fmt=".html"))
+    assert store.stories()[0].status == "unhealthy"
+    store.ingest(cap(a, 20))
+    assert store.stories()[0].status == "active"
+    store.record_error(URL, T0 + timedelta(minutes=30), "HTTP 404", 404)
+    assert store.stories()[0].status == "gone"
+    store.ingest(cap(a, 40))
+    assert store.stories()[0].status == "active"
+
+
+def test_reading_never_blocks_recording(db: str) -> None:
+    # A paused `tracker export | less` must not stop the watchers.
+    with Store(db) as st:
+        st.ingest(cap(snap(*BODY), 0))
+        rows = st.export()
+        next(rows)  # a read transaction left open
+        with Store(db) as watcher:
+            assert watcher.ingest(cap(snap(*BODY, "More."), 10)).outcome == "new_version"
+        rows.close()
+
+
+def test_stores_opened_together_on_a_new_database_all_open(db: str) -> None:
+    import threading
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            Store(db).close()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_reindex_rereads_a_story_that_changed_while_it_worked(store: Store) -> None:
+    from tracker.reindex import ReindexResult, _events, _finish, replay
+    from concurrent.futures import Future
+    a, b, c = snap(*BODY), snap(*BODY, "Second."), snap(*BODY, "Second.", "Third.")
+    store.ingest(cap(a, 0))
+    store.ingest(cap(b, 10))
+    with store.session() as s:
+        read = _events(store, s, 1)
+    done: Future = Future()
+    done.set_result(replay(URL, read[0]))
+    store.ingest(cap(c, 20))  # another watcher, while the worker was busy
+    result = ReindexResult()
+    _finish(store, (1, read, done), result, None)
+    assert (result.versions_before, result.versions_after) == (3, 3)
+    story, versions = store.log("1")
+    assert [v.by_kind for v in versions][2] == {"paragraph_added": 1}
+
+
+def test_newsedits_round_trip_keeps_markup_like_text(store: Store, tmp_path: Path) -> None:
+    body = ("Readers saw raw <div> and <p> tags in old posts.", "Engineers fixed it on Monday.")
+    store.ingest(cap(snap(*body), 0))
+    out = tmp_path / "ne.db"
+    export_newsedits(store, out)
+    with Store(str(tmp_path / "b.db")) as other:
+        import_newsedits(other, out)
+        assert other.snapshot(URL)[1].paragraphs == body
+
+
+def test_canonical_urls_keep_what_names_the_article() -> None:
+    assert canonical_url("https://paper.example/article.php?cid=4411&utm_medium=x")[0] == \
+        "https://paper.example/article.php?cid=4411"
+    assert canonical_url("https://paper.example/news.php?12345")[0] == \
+        "https://paper.example/news.php?12345"
+    assert canonical_url("http://[2001:db8::1]:8080/story")[0] == "http://[2001:db8::1]:8080/story"
+    assert canonical_url("https://paper.example/a?q=a%20b&fbclid=z")[0] == \
+        "https://paper.example/a?q=a%20b"

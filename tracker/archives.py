@@ -4,6 +4,7 @@ files (``entry`` and ``entryversion`` tables), JSON lines and NewsEdits-compatib
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -19,7 +20,7 @@ from lxml import html as lhtml
 from .errors import InputError
 from .metadata import read_metadata
 from .readers import read_raw, snapshot_format
-from .series import find_stories, story_versions
+from .series import Version, find_stories, story_versions
 from .snapshot import clean_text
 from .store import Capture, IngestResult, Store
 
@@ -59,15 +60,12 @@ def folder_url(folder: Path, files: list[Path]) -> str:
     return f"urn:tracker:folder:{folder.resolve().name}"
 
 
-def plan_folders(roots: list[Path]) -> list[tuple[str, list[Capture]]]:
-    """Each story folder under ``roots`` with its captures in time order (read lazily: the
-    bytes are read when ingested)."""
+def plan_folders(roots: list[Path]) -> list[tuple[str, list[Version]]]:
+    """Each story folder under ``roots`` with its URL and its version files in time order."""
     plan = []
     for folder in find_stories(roots):
         versions = story_versions(folder)
-        url = folder_url(folder, [v.path for v in versions])
-        plan.append((url, [Capture(url, b"", v.captured, snapshot_format(v.path), None,
-                                   {"x-tracker-file": str(v.path)}) for v in versions]))
+        plan.append((folder_url(folder, [v.path for v in versions]), versions))
     return plan
 
 
@@ -75,11 +73,10 @@ def import_folders(store: Store, roots: list[Path], progress: Progress | None = 
                    ) -> ImportResult:
     """Ingest every version file of every story folder under ``roots``, in time order."""
     result = ImportResult()
-    for url, captures in plan_folders(roots):
-        for cap in captures:
-            path = Path((cap.headers or {})["x-tracker-file"])
-            full = Capture(url, read_raw(path), cap.fetched_at, cap.fmt, None, None)
-            result.add(store.ingest(full))
+    for url, versions in plan_folders(roots):
+        for v in versions:
+            cap = Capture(url, read_raw(v.path), v.captured, snapshot_format(v.path), None, None)
+            result.add(store.ingest(cap))
             if progress:
                 progress(1)
     return result
@@ -111,9 +108,9 @@ def _when(value: Any) -> datetime:
 
 
 def paragraphs_of(summary: str) -> list[str]:
-    """An archived body: HTML (diffengine keeps readability's HTML) or plain text with one
-    paragraph per line or blank-line-separated block (NewsEdits)."""
-    if re.search(r"<(?:p|div|br)\b", summary, re.I):
+    """An archived body: HTML when it starts with a tag (diffengine keeps readability's HTML),
+    else plain text with one paragraph per line (NewsEdits)."""
+    if re.match(r"\s*<", summary):
         soup = BeautifulSoup(summary, "lxml")
         paras = [clean_text(p.get_text()) for p in soup.find_all(["p", "h2", "h3", "li"])]
         paras = [p for p in paras if p]
@@ -146,9 +143,11 @@ def read_newsedits(path: Path) -> Iterator[tuple[str, Capture]]:
             entry_url = dict(db.execute("SELECT id, url FROM entry"))
         url_col = "url" if "url" in cols else "NULL"
         title_col = "title" if "title" in cols else "NULL"
-        order = "version" if "version" in cols else "created"
+        # In time order across entries: two entries may be one story once their URLs are
+        # canonical (a tracking parameter apart), and a story's captures go in time order.
+        order = ", version" if "version" in cols else ""
         rows = db.execute(f"SELECT entry_id, {url_col}, {title_col}, created, {text} "
-                          f"FROM entryversion ORDER BY entry_id, {order}, rowid")
+                          f"FROM entryversion ORDER BY created{order}, rowid")
         for entry_id, url, title, created, body in rows:
             url = entry_url.get(entry_id) or url or f"urn:tracker:newsedits:{path.stem}:{entry_id}"
             snap = {"headline": title, "paragraphs": paragraphs_of(body or "")}
@@ -193,8 +192,9 @@ CREATE TABLE entryversion (id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL REF
 
 
 def export_newsedits(store: Store, out: Path) -> dict[str, int]:
-    """Write NewsEdits-compatible ``entry``/``entryversion`` tables (one paragraph a line in
-    ``summary``) to a new SQLite file."""
+    """Write NewsEdits-compatible ``entry``/``entryversion`` tables to a new SQLite file:
+    ``summary`` holds the body as ``<p>`` elements (as diffengine writes it). The format has no
+    place for the deck, byline, dateline, editor's note or corrections; they are left out."""
     if out.exists():
         raise InputError(f"{out}: already exists; give a new file name")
     versions: dict[str, list[dict[str, Any]]] = {}
@@ -215,6 +215,7 @@ def export_newsedits(store: Store, out: Path) -> dict[str, int]:
                 db.execute("INSERT INTO entryversion (entry_id, version, title, url, created, "
                            "summary, source, num_versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            (entry_id, r["version"] - 1, snap.get("headline"), url, r["fetched_at"],
-                            "\n".join(snap["paragraphs"]), r["host"] or None, len(rows)))
+                            "".join(f"<p>{html.escape(p, quote=False)}</p>"
+                                    for p in snap["paragraphs"]), r["host"] or None, len(rows)))
     db.close()
     return {"entries": len(versions), "versions": sum(len(v) for v in versions.values())}

@@ -15,3 +15,7 @@ class NotAnArticle(InputError):
 
 class StoreError(TrackerError):
     """The database cannot be opened or used (bad URL, server down, newer schema)."""
+
+
+class LateCapture(InputError):
+    """A capture older than what the store already holds for its story."""

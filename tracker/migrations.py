@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, ForeignKey, Index, Integer,
-                        LargeBinary, MetaData, String, Table, Text, UniqueConstraint, inspect, select)
+from sqlalchemy import (BigInteger, Boolean, Column, Connection, ForeignKey, Index, Integer,
+                        LargeBinary, MetaData, String, Table, Text, UniqueConstraint, inspect, select,
+                        text)
 
-from .models import UTCDateTime
+from .errors import StoreError
+from .models import Json, UTCDateTime
 
 
 def _step1(conn: Connection) -> None:
@@ -40,7 +42,7 @@ def _step1(conn: Connection) -> None:
           Column("number", Integer, nullable=False),
           Column("fetched_at", UTCDateTime(), nullable=False),
           Column("http_status", Integer),
-          Column("headers", JSON),
+          Column("headers", Json),
           Column("blob_hash", String(64), ForeignKey("blobs.hash"), nullable=False),
           Column("format", String(8), nullable=False),
           Column("content_hash", String(64), nullable=False, index=True),
@@ -59,29 +61,30 @@ def _step1(conn: Connection) -> None:
           Column("count", Integer, nullable=False),
           Column("outcome", String(16), nullable=False, index=True),
           Column("http_status", Integer),
-          Column("version_id", Integer, ForeignKey("versions.id")),
+          Column("version_id", Integer, ForeignKey("versions.id"), index=True),
           Column("raw_hash", String(64)),
           Column("blob_hash", String(64), ForeignKey("blobs.hash")),
+          Column("format", String(8)),
           Column("detail", Text),
-          Index("ix_checks_story_last", "story_id", "last_at"))
+          Index("ix_checks_story_last", "story_id", "last_at", "id"))
     Table("changes", md,
           Column("id", Integer, primary_key=True),
           Column("story_id", Integer, ForeignKey("stories.id"), nullable=False, index=True),
           Column("version_id", Integer, ForeignKey("versions.id"), nullable=False, index=True),
-          Column("previous_id", Integer, ForeignKey("versions.id"), nullable=False),
+          Column("previous_id", Integer, ForeignKey("versions.id"), nullable=False, index=True),
           Column("detected_at", UTCDateTime(), nullable=False),
           Column("kind", String(32), nullable=False),
           Column("minor", Boolean, nullable=False),
-          Column("details", JSON, nullable=False),
+          Column("details", Json, nullable=False),
           Index("ix_changes_kind_detected", "kind", "detected_at"))
     Table("claims", md,
           Column("id", Integer, primary_key=True),
-          Column("story_id", Integer, ForeignKey("stories.id"), nullable=False),
+          Column("story_id", Integer, ForeignKey("stories.id"), nullable=False, index=True),
           Column("version_id", Integer, ForeignKey("versions.id"), nullable=False, index=True),
           Column("claim", Text, nullable=False),
           Column("kind", String(32)),
           Column("status", String(16), nullable=False),
-          Column("details", JSON, nullable=False))
+          Column("details", Json, nullable=False))
     md.create_all(conn)
 
 
@@ -103,14 +106,21 @@ def applied_steps(conn: Connection) -> list[int]:
     return [row[0] for row in conn.execute(select(_schema_version.c.step).order_by(_schema_version.c.step))]
 
 
+def pending(conn: Connection) -> bool:
+    """Whether a step is still to apply (read-only: opening a migrated store takes no lock)."""
+    return applied_steps(conn)[-1:] != [STEPS[-1][0]]
+
+
 def migrate(conn: Connection) -> list[int]:
     """Apply the steps not yet applied, each with its ledger row, in the caller's transaction.
     Returns the steps applied now."""
+    if conn.dialect.name == "postgresql":
+        # Watchers starting together on a new database: one migrates, the others wait for it.
+        conn.execute(text("SELECT pg_advisory_xact_lock(7243101)"))
     _LEDGER.create_all(conn)
     done = set(applied_steps(conn))
     newer = [s for s in done if s > STEPS[-1][0]]
     if newer:
-        from .errors import StoreError
         raise StoreError(f"the database was written by a newer tracker (schema step {max(newer)}); "
                          "upgrade tracker to use it")
     now = []

@@ -11,14 +11,16 @@ from typing import Any, Optional
 
 from sqlalchemy import (JSON, BigInteger, Column, DateTime, ForeignKey, Index, LargeBinary,
                         String, Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 
 class UTCDateTime(TypeDecorator):
-    """Timezone-aware UTC in and out, on both databases (SQLite keeps no zone: we store naive
-    UTC and give it back aware)."""
+    """Timezone-aware UTC in and out, on both databases: ``timestamptz`` on PostgreSQL (so that
+    SQL typed by hand means the same in any session time zone); SQLite keeps no zone, so it
+    stores naive UTC and gives it back aware."""
 
-    impl = DateTime
+    impl = DateTime(timezone=True)
     cache_ok = True
 
     def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
@@ -26,12 +28,17 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store: times are timezone-aware UTC")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(timezone.utc)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
     def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+# JSONB on PostgreSQL: details can be indexed and compared there.
+Json = JSON().with_variant(JSONB(), "postgresql")
 
 
 def _time(nullable: bool = False, index: bool = False) -> Any:
@@ -75,7 +82,7 @@ class Version(SQLModel, table=True):
     number: int = Field(nullable=False)  # 1, 2, 3... in fetch order
     fetched_at: datetime = _time()
     http_status: Optional[int] = Field(default=None)
-    headers: Optional[dict] = Field(default=None, sa_column=Column(JSON))  # etag, dates, type
+    headers: Optional[dict] = Field(default=None, sa_column=Column(Json))  # etag, dates, type
     blob_hash: str = Field(sa_column=Column(String(64), ForeignKey("blobs.hash"), nullable=False))
     format: str = Field(sa_column=Column(String(8), nullable=False))  # .html, .txt, .json
     content_hash: str = Field(sa_column=Column(String(64), nullable=False, index=True))
@@ -91,19 +98,21 @@ class Check(SQLModel, table=True):
     (``count``, ``first_at``..``last_at``), so a story checked hourly for a year stays small."""
 
     __tablename__ = "checks"
-    __table_args__ = (Index("ix_checks_story_last", "story_id", "last_at"),)
+    __table_args__ = (Index("ix_checks_story_last", "story_id", "last_at", "id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     story_id: int = Field(sa_column=Column(ForeignKey("stories.id"), nullable=False))
     first_at: datetime = _time()
     last_at: datetime = _time()
     count: int = Field(default=1, nullable=False)
     # new_version, unchanged (same bytes), same_content (chrome only), flipflop (an older
-    # version came back), unhealthy, error, not_modified (HTTP 304)
+    # version came back), unhealthy, error, not_modified (HTTP 304). Unhealthy and flipflop
+    # checks keep their bytes (``blob_hash``) so that ``reindex`` can read them again.
     outcome: str = Field(sa_column=Column(String(16), nullable=False, index=True))
     http_status: Optional[int] = Field(default=None)
-    version_id: Optional[int] = Field(default=None, sa_column=Column(ForeignKey("versions.id")))
+    version_id: Optional[int] = Field(default=None, sa_column=Column(ForeignKey("versions.id"), index=True))
     raw_hash: Optional[str] = Field(default=None, sa_column=Column(String(64)))
     blob_hash: Optional[str] = Field(default=None, sa_column=Column(String(64), ForeignKey("blobs.hash")))
+    format: Optional[str] = Field(default=None, sa_column=Column(String(8)))  # of the kept bytes
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))
 
 
@@ -115,11 +124,11 @@ class Change(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     story_id: int = Field(sa_column=Column(ForeignKey("stories.id"), nullable=False, index=True))
     version_id: int = Field(sa_column=Column(ForeignKey("versions.id"), nullable=False, index=True))
-    previous_id: int = Field(sa_column=Column(ForeignKey("versions.id"), nullable=False))
+    previous_id: int = Field(sa_column=Column(ForeignKey("versions.id"), nullable=False, index=True))
     detected_at: datetime = _time()
     kind: str = Field(sa_column=Column(String(32), nullable=False))
     minor: bool = Field(default=False, nullable=False)
-    details: dict = Field(sa_column=Column(JSON, nullable=False))
+    details: dict = Field(sa_column=Column(Json, nullable=False))
 
 
 class Claim(SQLModel, table=True):
@@ -127,12 +136,12 @@ class Claim(SQLModel, table=True):
 
     __tablename__ = "claims"
     id: Optional[int] = Field(default=None, primary_key=True)
-    story_id: int = Field(sa_column=Column(ForeignKey("stories.id"), nullable=False))
+    story_id: int = Field(sa_column=Column(ForeignKey("stories.id"), nullable=False, index=True))
     version_id: int = Field(sa_column=Column(ForeignKey("versions.id"), nullable=False, index=True))
     claim: str = Field(sa_column=Column(Text, nullable=False))
     kind: Optional[str] = Field(default=None, sa_column=Column(String(32)))
     status: str = Field(sa_column=Column(String(16), nullable=False))
-    details: dict = Field(sa_column=Column(JSON, nullable=False))
+    details: dict = Field(sa_column=Column(Json, nullable=False))
 
 
 class SchemaVersion(SQLModel, table=True):

@@ -1,9 +1,12 @@
-"""Re-reading every stored version from its raw bytes after an upgrade, on every core.
+"""Re-reading every stored capture from its raw bytes after an upgrade, on every core.
 
-Workers re-extract and re-classify one story at a time (pure computation, no database);
-the main process writes each story back in one transaction. The rules of recording hold
-afterwards too: a version the new extractor reads as identical to the one before it, or as
-unhealthy, becomes a check (its bytes are kept), and the story's versions are renumbered.
+A story is replayed: its captures whose bytes are kept (its versions, and its unhealthy and
+flip-flop checks) go through the same rules as at ingest (``rules.decide``), in time order, with
+the new extractor. Workers do that reading and classifying (pure computation, no database);
+the main process rewrites the story in one transaction. So after a reindex the rules still
+hold: a version the new extractor reads as the one before it becomes a check, an unhealthy
+page it can now read becomes a version, flip-flops stay checks. Checks whose bytes were never
+kept (same bytes, chrome-only changes, fetch errors) stay as they are.
 """
 
 from __future__ import annotations
@@ -12,23 +15,31 @@ import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable
 
-from sqlmodel import delete, select
+from sqlalchemy import func, update
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, delete, select
 
 from . import blobs
 from .classify import compare
+from .errors import StoreError
 from .models import Change, Check, Claim, Story, Version
 from .report import report_dict
+from .rules import Latest, decide
 from .snapshot import Snapshot
-from .store import EXTRACTOR_VERSION, Store, content_hash, read_capture
+from .store import EXTRACTOR_VERSION, Store, change_rows, content_hash, read_capture
+
+# Checks that carry their capture's bytes: replayed, then written anew.
+_REPLAYED = ("new_version", "unhealthy", "flipflop")
 
 
 @dataclass
 class ReindexResult:
     stories: int = 0
-    versions: int = 0
-    demoted: int = 0  # versions that became checks
+    versions_before: int = 0
+    versions_after: int = 0
     changes: int = 0
     workers: int = 1
 
@@ -36,111 +47,180 @@ class ReindexResult:
         return dict(self.__dict__)
 
 
-def analyse(url: str, captures: list[tuple[str, bytes, int | None]]) -> list[dict[str, Any]]:
-    """One story's versions re-read in order: for each, its snapshot and whether it stays a
-    version, with the changes and claims against the version kept before it."""
-    out: list[dict[str, Any]] = []
-    kept: tuple[Snapshot, str] | None = None
-    for fmt, raw, status in captures:
-        snap = read_capture(raw, fmt, url, kept[0] if kept else None, status)
-        if snap.health != "ok" or not snap.paragraphs:
-            out.append({"keep": False, "outcome": "unhealthy",
-                        "detail": f"{snap.health}: {snap.health_reason or 'no article body'}"})
+@dataclass(frozen=True)
+class Event:
+    """A stored capture to replay (``raw`` set), or a check without bytes, which only breaks
+    a run of flip-flops as it did at ingest."""
+
+    at: datetime
+    first_at: datetime
+    count: int
+    blob_hash: str | None
+    raw: bytes | None
+    fmt: str | None
+    status: int | None
+    headers: dict | None
+    outcome: str
+
+
+def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
+    """Decide each replayed event again: ``{"event": i, "outcome": ..., "version": k}`` where
+    ``k`` indexes the versions made so far; new versions carry their snapshot and report."""
+    plan: list[dict[str, Any]] = []
+    kept: list[tuple[Snapshot, str, str]] = []  # snapshot, content hash, blob hash
+    run: tuple[str, int | None, int] | None = None  # the last check: outcome, version, count
+    for i, ev in enumerate(events):
+        if ev.raw is None:
+            run = (ev.outcome, None, ev.count)
             continue
-        chash = content_hash(snap)
-        if kept is not None and chash == kept[1]:
-            out.append({"keep": False, "outcome": "same_content", "detail": "reindex"})
-            continue
-        item: dict[str, Any] = {"keep": True, "snapshot": snap.to_dict(), "hash": chash,
-                                "changes": [], "claims": []}
-        if kept is not None:
-            report = report_dict(compare(kept[0], snap))
-            item["changes"], item["claims"] = report["changes"], report["claims"]
-        kept = (snap, chash)
-        out.append(item)
-    return out
+        latest = kept[-1] if kept else None
+        healthy = chash = None
+        older: int | None = None
+        snap: Snapshot | None = None
+        if latest is None or latest[2] != ev.blob_hash:
+            snap = read_capture(ev.raw, ev.fmt or ".html", url, latest[0] if latest else None,
+                                ev.status)
+            healthy = snap.health == "ok" and bool(snap.paragraphs)
+            chash = content_hash(snap) if healthy else None
+            if healthy and latest is not None and chash != latest[1]:
+                older = next((k for k in range(len(kept) - 2, -1, -1) if kept[k][1] == chash), None)
+        flips = run[2] if (older is not None and run is not None and run[0] == "flipflop"
+                           and run[1] == older) else 0
+        outcome = decide(Latest(latest[2], latest[1]) if latest else None, ev.blob_hash or "",
+                         healthy, chash, older is not None, flips)
+        item: dict[str, Any] = {"event": i, "outcome": outcome}
+        if outcome == "new_version":
+            assert snap is not None and chash is not None
+            item["snapshot"], item["hash"] = snap.to_dict(), chash
+            item["report"] = report_dict(compare(latest[0], snap)) if latest else None
+            kept.append((snap, chash, ev.blob_hash or ""))
+            item["version"] = len(kept) - 1
+            run = ("new_version", item["version"], 1)
+        else:
+            item["version"] = older if outcome == "flipflop" else (
+                None if outcome == "unhealthy" else len(kept) - 1)
+            if outcome == "unhealthy" and snap is not None:
+                item["detail"] = f"{snap.health}: {snap.health_reason or 'no article body'}"
+            elif outcome == "flipflop":
+                item["detail"] = f"content of version {older + 1} again"  # type: ignore[operator]
+            same = run is not None and run[0] == outcome and run[1] == item["version"]
+            run = (outcome, item["version"], (run[2] if same else 0) + ev.count)  # type: ignore[index]
+        plan.append(item)
+    return plan
+
+
+def _events(store: Store, s: Session, sid: int) -> tuple[list[Event], list[int], int]:
+    """A story's replay events in time order, with the ids that must not change meanwhile."""
+    versions = s.exec(select(Version).where(Version.story_id == sid).order_by(Version.number)).all()
+    checks = s.exec(select(Check).where(Check.story_id == sid).order_by(Check.first_at, Check.id)).all()
+    cache: dict[str, bytes] = {}
+    events = [Event(v.fetched_at, v.fetched_at, 1, v.blob_hash, store.raw_of(s, v.blob_hash, cache),
+                    v.format, v.http_status, v.headers, "new_version") for v in versions]
+    for c in checks:
+        if c.outcome in _REPLAYED:
+            if c.blob_hash is not None:
+                events.append(Event(c.last_at, c.first_at, c.count, c.blob_hash,
+                                    store.raw_of(s, c.blob_hash, cache), c.format, c.http_status,
+                                    None, c.outcome))
+        else:
+            events.append(Event(c.last_at, c.first_at, c.count, None, None, None, c.http_status,
+                                None, c.outcome))
+    events.sort(key=lambda e: (e.at, e.raw is None))
+    return events, [v.id for v in versions], max((c.id for c in checks), default=0)  # type: ignore[misc]
 
 
 def reindex(store: Store, progress: Callable[[int], None] | None = None,
             workers: int | None = None) -> ReindexResult:
-    """Re-extract and re-classify every stored version; ``progress(n)`` after each story."""
+    """Replay every story with today's extractor; ``progress(n)`` after each story."""
     workers = workers or os.cpu_count() or 1
     result = ReindexResult(workers=workers)
-    with store.session() as s:
-        story_ids = list(s.exec(select(Story.id).order_by(Story.id)).all())
-    pending: deque[tuple[int, list[Version], Future]] = deque()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for sid in story_ids:
-            with store.session() as s:
-                versions = list(s.exec(select(Version).where(Version.story_id == sid)
-                                       .order_by(Version.number)).all())
-                url = s.get(Story, sid).url  # type: ignore[union-attr]
-                cache: dict[str, bytes] = {}
-                captures = [(v.format, store.raw_of(s, v.blob_hash, cache), v.http_status)
-                            for v in versions]
-            pending.append((sid, versions, pool.submit(analyse, url, captures)))
-            # A bounded window: the raw bytes of every story never sit in memory at once.
-            while len(pending) >= 4 * workers:
-                _write(store, *_pop(pending), result, progress)
-        while pending:
-            _write(store, *_pop(pending), result, progress)
+    try:
+        with store.session() as s:
+            story_ids = list(s.exec(select(Story.id).order_by(Story.id)).all())
+        pending: deque[tuple[int, tuple[list[Event], list[int], int], Future]] = deque()
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for sid in story_ids:
+                with store.session() as s:
+                    read = _events(store, s, sid)
+                    url = s.get(Story, sid).url  # type: ignore[union-attr]
+                pending.append((sid, read, pool.submit(replay, url, read[0])))
+                # A bounded window: the raw bytes of every story never sit in memory at once.
+                while len(pending) >= 4 * workers:
+                    _finish(store, pending.popleft(), result, progress)
+            while pending:
+                _finish(store, pending.popleft(), result, progress)
+    except DBAPIError as exc:
+        raise StoreError(f"{store.db}: {str(exc.orig or exc).splitlines()[0]}") from None
     return result
 
 
-def _pop(pending: deque) -> tuple[int, list[Version], list[dict[str, Any]]]:
-    sid, versions, fut = pending.popleft()
-    return sid, versions, fut.result()
-
-
-def _write(store: Store, sid: int, versions: list[Version], items: list[dict[str, Any]],
-           result: ReindexResult, progress: Callable[[int], None] | None) -> None:
-    with store.session() as s, s.begin():
-        s.exec(delete(Change).where(Change.story_id == sid))
-        s.exec(delete(Claim).where(Claim.story_id == sid))
-        kept: list[tuple[Version, dict[str, Any]]] = []
-        for v, item in zip(versions, items):
-            v = s.get(Version, v.id)  # type: ignore[assignment]
-            if item["keep"]:
-                kept.append((v, item))
-                continue
-            # Demoted: its checks point at the version kept before it; its bytes stay.
-            prev = kept[-1][0] if kept else None
-            for c in s.exec(select(Check).where(Check.version_id == v.id)).all():
-                c.version_id = prev.id if prev is not None else None
-                s.add(c)
-            s.add(Check(story_id=sid, first_at=v.fetched_at, last_at=v.fetched_at, count=1,
-                        outcome=item["outcome"], http_status=v.http_status,
-                        version_id=prev.id if prev is not None else None,
-                        raw_hash=v.blob_hash, blob_hash=v.blob_hash, detail=item["detail"]))
-            s.delete(v)
-            result.demoted += 1
-        s.flush()
-        for k, (v, _) in enumerate(kept, start=1):  # two passes: (story, number) is unique
-            v.number = -k
-            s.add(v)
-        s.flush()
-        prev_v = None
-        for k, (v, item) in enumerate(kept, start=1):
-            snap = item["snapshot"]
-            v.number, v.content_hash, v.structure = k, item["hash"], blobs.pack_json(snap)
-            v.headline, v.paragraphs, v.health = snap["headline"], len(snap["paragraphs"]), snap["health"]
-            v.extractor_version = EXTRACTOR_VERSION
-            s.add(v)
-            for c in item["changes"]:
-                s.add(Change(story_id=sid, version_id=v.id, previous_id=prev_v.id,  # type: ignore[union-attr]
-                             detected_at=v.fetched_at, kind=c["kind"], minor=bool(c.get("minor")),
-                             details={x: y for x, y in c.items() if x not in ("kind", "minor")}))
-            for c in item["claims"]:
-                s.add(Claim(story_id=sid, version_id=v.id, claim=c["claim"], kind=c.get("kind"),
-                            status=c["status"],
-                            details={x: y for x, y in c.items() if x not in ("claim", "kind", "status")}))
-            result.changes += len(item["changes"])
-            prev_v = v
-        story = s.get(Story, sid)
-        if story is not None and kept:
-            story.headline = kept[-1][1]["snapshot"]["headline"]
-            s.add(story)
+def _finish(store: Store, item: tuple[int, tuple[list[Event], list[int], int], Future],
+            result: ReindexResult, progress: Callable[[int], None] | None) -> None:
+    sid, (events, version_ids, last_check), fut = item
+    plan = fut.result()
+    for _ in range(3):
+        if _write(store, sid, events, version_ids, last_check, plan, result):
+            break
+        # The story was ingested meanwhile (another watcher): read it again and replay here.
+        with store.session() as s:
+            events, version_ids, last_check = _events(store, s, sid)
+            url = s.get(Story, sid).url  # type: ignore[union-attr]
+        plan = replay(url, events)
+    else:
+        raise StoreError(f"story {sid} kept changing during reindex; run it again")
     result.stories += 1
-    result.versions += len(versions)
     if progress:
         progress(1)
+
+
+def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], last_check: int,
+           plan: list[dict[str, Any]], result: ReindexResult) -> bool:
+    """Rewrite one story from its replay, in one transaction; False if it changed meanwhile."""
+    with store.session(write=True) as s, s.begin():
+        q = select(Story).where(Story.id == sid)
+        story = s.exec(q.with_for_update() if store.engine.dialect.name == "postgresql" else q).one()
+        now_versions = list(s.exec(select(Version.id).where(Version.story_id == sid)
+                                   .order_by(Version.number)).all())
+        now_check = s.exec(select(func.max(Check.id)).where(Check.story_id == sid)).one() or 0
+        if now_versions != version_ids or now_check != last_check:
+            return False
+        s.exec(delete(Change).where(Change.story_id == sid))
+        s.exec(delete(Claim).where(Claim.story_id == sid))
+        s.exec(update(Check).where(Check.story_id == sid).values(version_id=None))
+        s.exec(delete(Check).where(Check.story_id == sid, Check.outcome.in_(_REPLAYED)))
+        s.exec(delete(Version).where(Version.story_id == sid))
+        made: list[Version] = []
+        for item in plan:
+            ev = events[item["event"]]
+            if item["outcome"] == "new_version":
+                snap = item["snapshot"]
+                v = Version(story_id=sid, number=len(made) + 1, fetched_at=ev.at,
+                            http_status=ev.status, headers=ev.headers, blob_hash=ev.blob_hash,
+                            format=ev.fmt or ".html", content_hash=item["hash"],
+                            structure=blobs.pack_json(snap), headline=snap["headline"],
+                            paragraphs=len(snap["paragraphs"]), health=snap["health"],
+                            extractor_version=EXTRACTOR_VERSION)
+                s.add(v)
+                s.flush()
+                if item["report"] is not None:
+                    s.add_all(change_rows(sid, v, made[-1].id, item["report"]))  # type: ignore[arg-type]
+                    result.changes += len(item["report"]["changes"])
+                made.append(v)
+            matched = made[item["version"]] if item["version"] is not None else None
+            s.add(Check(story_id=sid, first_at=ev.first_at, last_at=ev.at, count=ev.count,
+                        outcome=item["outcome"], http_status=ev.status,
+                        version_id=matched.id if matched else None, raw_hash=ev.blob_hash,
+                        blob_hash=ev.blob_hash if item["outcome"] != "new_version" else None,
+                        format=ev.fmt if item["outcome"] != "new_version" else None,
+                        detail=item.get("detail")))
+        # Checks without bytes point at the version current at their time.
+        for c in s.exec(select(Check).where(Check.story_id == sid, Check.version_id.is_(None),
+                                            Check.outcome.in_(("unchanged", "same_content")))).all():
+            current = [v for v in made if v.fetched_at <= c.first_at]
+            c.version_id = current[-1].id if current else None
+            s.add(c)
+        story.headline = made[-1].headline if made else story.headline
+        s.add(story)
+    result.versions_before += len(version_ids)
+    result.versions_after += len(made)
+    return True

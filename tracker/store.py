@@ -1,20 +1,16 @@
 """The snapshot store: every distinct version of every story, on SQLite or PostgreSQL.
 
-Rules of recording (``Store.ingest``, one transaction per capture):
-- a capture whose extracted article is the latest version's (same bytes, or only the page
-  chrome changed) is a check, not a version;
-- a capture whose article equals an *older* version (A→B→A from a stale CDN node) is a
-  ``flipflop`` check; only when it comes back ``FLIPFLOP_CONFIRM`` checks in a row is it a
-  new version (the story really reverted);
-- an unhealthy extraction (paywall, error page, collapsed body) is a check with its bytes kept,
-  never a version;
-- a capture already recorded (same story, same time) writes nothing.
+``Store.ingest`` records one capture in one transaction, by the rules of ``rules.py``: a new
+version only when the extracted article changed; the same bytes, a chrome-only change, a
+flip-flop or an unhealthy page is a check. A capture already recorded writes nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,19 +24,19 @@ from sqlmodel import Session, create_engine, select
 from . import __version__
 from . import blobs
 from .classify import compare
-from .errors import InputError, NotAnArticle, StoreError
+from .errors import InputError, LateCapture, NotAnArticle, StoreError
 from .extract import ExtractOptions, extract_html
-from .migrations import migrate
+from .migrations import migrate, pending
 from .models import Blob, Change, Check, Claim, Story, Version
 from .readers import parse_snapshot
 from .report import report_dict
+from .rules import Latest, Outcome, decide
 from .snapshot import Snapshot
 from .urls import canonical_url
 
 DEFAULT_DB = "tracker.db"
 # Bump when extraction changes what it reads from the same bytes: `reindex` records it.
 EXTRACTOR_VERSION = f"{__version__}.1"
-FLIPFLOP_CONFIRM = 3
 # What makes two versions one article: the text a reader sees, not the page's timestamps.
 CONTENT_FIELDS = ("headline", "deck", "byline", "dateline", "editor_note", "update_label",
                   "paragraphs", "corrections", "embeds")
@@ -69,12 +65,10 @@ def open_engine(db: str) -> Engine:
                 raise StoreError(f"{path}: its directory does not exist")
             engine = create_engine(url, connect_args={"timeout": 60})
             event.listen(engine, "connect", _sqlite_connect)
-            # BEGIN IMMEDIATE: a writer takes the lock when it starts, not midway (no deadlock
-            # between two readers that both decide to write).
-            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            event.listen(engine, "begin", _sqlite_begin)
             return engine
         return create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError) as exc:
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise StoreError(f"{db}: {exc}".splitlines()[0]) from None
 
 
@@ -87,6 +81,26 @@ def _sqlite_connect(dbapi: Any, record: Any) -> None:
     # cut may lose the last commits (never corrupts). FULL costs an fsync per capture.
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # A writer takes the lock when it starts (BEGIN IMMEDIATE), not midway: no deadlock between
+    # two readers that both decide to write. Readers take no lock at all (WAL).
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+_WRITE = "tracker_write"
+
+
+def _mapped(method: Any) -> Any:
+    """Database failures (lock timeout, server gone, bad value) as one-line ``StoreError``s."""
+    @functools.wraps(method)
+    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except DBAPIError as exc:
+            raise StoreError(f"{self.db}: {_reason(exc)}") from None
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -105,7 +119,7 @@ class Capture:
 class IngestResult:
     url: str
     story_id: int
-    outcome: str  # new_version, unchanged, same_content, flipflop, unhealthy, known
+    outcome: Outcome
     version: int | None = None  # the new version's number, or the one matched
     changes: int = 0
     detail: str | None = None
@@ -174,9 +188,13 @@ class Store:
     def __init__(self, db: str = DEFAULT_DB) -> None:
         self.db = db
         self.engine = open_engine(db)
+        self.writer = self.engine.execution_options(**{_WRITE: True})
         try:
-            with self.engine.begin() as conn:
-                migrate(conn)
+            with self.engine.connect() as conn:
+                todo = pending(conn)
+            if todo:
+                with self.writer.begin() as conn:
+                    migrate(conn)
         except DBAPIError as exc:
             self.engine.dispose()
             raise StoreError(f"{db}: cannot open the database: {_reason(exc)}") from None
@@ -190,100 +208,133 @@ class Store:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+    def session(self, write: bool = False) -> Session:
+        """A session; ``write=True`` for one that records (it takes SQLite's write lock)."""
+        return Session(self.writer if write else self.engine, expire_on_commit=False)
 
     # --- recording ---------------------------------------------------------------------------
 
+    @_mapped
     def ingest(self, cap: Capture) -> IngestResult:
-        """Record one capture, in one transaction (see the module's rules)."""
+        """Record one capture, in one transaction (see ``rules.py``)."""
         url, host = canonical_url(cap.url)
         if cap.fetched_at.tzinfo is None:
             raise InputError("capture times must be timezone-aware (UTC)")
         at = cap.fetched_at.astimezone(timezone.utc)
         raw_hash = blobs.sha256(cap.raw)
-        try:
-            with self.session() as s, s.begin():
-                return self._ingest(s, cap, url, host, at, raw_hash)
-        except DBAPIError as exc:
-            raise StoreError(f"{self.db}: {_reason(exc)}") from None
+        with self.session(write=True) as s, s.begin():
+            return self._ingest(s, cap, url, host, at, raw_hash)
 
     def _ingest(self, s: Session, cap: Capture, url: str, host: str, at: datetime,
                 raw_hash: str) -> IngestResult:
         story = self._story(s, url, host, at)
-        known = self._known(s, story, at)
+        known = self._known(s, story, cap, at, raw_hash)
         if known is not None:
-            return IngestResult(url, story.id, "known", known)
+            return known
         if at < story.last_seen:
-            raise InputError(f"{url}: capture at {at:%Y-%m-%d %H:%M:%S} is older than what is "
-                             f"stored ({story.last_seen:%Y-%m-%d %H:%M:%S}); import in time order")
+            raise LateCapture(f"{url}: capture at {at.isoformat()} is older than what is stored "
+                              f"({story.last_seen.isoformat()}); import in time order")
         story.last_seen = at
-        latest = s.exec(select(Version).where(Version.story_id == story.id)
-                        .order_by(Version.number.desc()).limit(1)).first()
-        if latest is not None and latest.blob_hash == raw_hash:
-            self._check(s, story, at, "unchanged", cap, raw_hash, version=latest)
-            return IngestResult(url, story.id, "unchanged", latest.number)
-        previous = _snapshot_of(latest) if latest is not None else None
-        snap = read_capture(cap.raw, cap.fmt, url, previous, cap.http_status)
-        if snap.health != "ok" or not snap.paragraphs:
+        latest = self._latest(s, story.id)
+        snap: Snapshot | None = None
+        healthy = chash = older = None
+        flips = 0
+        if latest is None or latest.blob_hash != raw_hash:
+            previous = _snapshot_of(latest) if latest is not None else None
+            snap = read_capture(cap.raw, cap.fmt, url, previous, cap.http_status)
+            healthy = snap.health == "ok" and bool(snap.paragraphs)
+            chash = content_hash(snap) if healthy else None
+            if healthy and latest is not None and chash != latest.content_hash:
+                older = s.exec(select(Version).where(Version.story_id == story.id,
+                                                     Version.content_hash == chash)
+                               .order_by(Version.number.desc()).limit(1)).first()
+                flips = self._flipflops(s, story.id, older) if older is not None else 0
+        outcome = decide(Latest(latest.blob_hash, latest.content_hash) if latest else None,
+                         raw_hash, healthy, chash, older is not None, flips)
+        story.status = "unhealthy" if outcome == "unhealthy" else "active"
+        if outcome == "new_version":
+            assert snap is not None and chash is not None
+            version = self._version(s, story, cap, at, raw_hash, chash, snap, latest)
+            count = self._changes(s, story.id, version, latest, snap) if latest else 0
+            self._check(s, story.id, at, outcome, cap.http_status, raw_hash, version=version)
+            story.headline = snap.headline
+            return IngestResult(url, story.id, outcome, version.number, count)
+        detail = blob = None
+        matched = older if outcome == "flipflop" else latest
+        if outcome == "unhealthy":
+            assert snap is not None
+            detail = f"{snap.health}: {snap.health_reason or 'no article body'}"
+            matched = None
+        if outcome in ("unhealthy", "flipflop"):  # bytes kept: reindex reads them again
             blob = self._blob(s, cap.raw, raw_hash, latest)
-            reason = f"{snap.health}: {snap.health_reason or 'no article body'}"
-            self._check(s, story, at, "unhealthy", cap, raw_hash, blob=blob, detail=reason)
-            story.status = "unhealthy"
-            return IngestResult(url, story.id, "unhealthy", None, detail=reason)
-        story.status = "active"
-        chash = content_hash(snap)
-        if latest is not None and chash == latest.content_hash:
-            self._check(s, story, at, "same_content", cap, raw_hash, version=latest)
-            return IngestResult(url, story.id, "same_content", latest.number)
-        older = s.exec(select(Version).where(Version.story_id == story.id,
-                                             Version.content_hash == chash)
-                       .order_by(Version.number.desc()).limit(1)).first()
-        if older is not None and self._flipflops(s, story, older) < FLIPFLOP_CONFIRM - 1:
-            self._check(s, story, at, "flipflop", cap, raw_hash, version=older,
-                        detail=f"content of version {older.number} again")
-            return IngestResult(url, story.id, "flipflop", older.number)
-        version = self._version(s, story, cap, at, raw_hash, chash, snap, latest)
-        count = self._changes(s, story, version, latest, previous, snap) if latest else 0
-        self._check(s, story, at, "new_version", cap, raw_hash, version=version)
-        story.headline = snap.headline
-        return IngestResult(url, story.id, "new_version", version.number, count)
+        if outcome == "flipflop":
+            detail = f"content of version {matched.number} again"  # type: ignore[union-attr]
+        self._check(s, story.id, at, outcome, cap.http_status, raw_hash, version=matched,
+                    blob=blob, detail=detail, fmt=cap.fmt if blob else None)
+        return IngestResult(url, story.id, outcome, matched.number if matched else None,
+                            detail=detail)
+
+    def _latest(self, s: Session, story_id: int) -> Version | None:
+        return s.exec(select(Version).where(Version.story_id == story_id)
+                      .order_by(Version.number.desc()).limit(1)).first()
 
     def _story(self, s: Session, url: str, host: str, at: datetime) -> Story:
         stmt = select(Story).where(Story.url == url)
-        if self.engine.dialect.name == "postgresql":
+        postgres = self.engine.dialect.name == "postgresql"
+        if postgres:
             # Two watcher machines on one story: the second waits for the first's commit.
+            stmt = stmt.with_for_update()
+        story = s.exec(stmt).first()
+        if story is None and postgres:
             from sqlalchemy.dialects.postgresql import insert
             s.exec(insert(Story).values(url=url, host=host, first_seen=at, last_seen=at,
                                         status="active").on_conflict_do_nothing())
-            stmt = stmt.with_for_update()
-        story = s.exec(stmt).first()
+            story = s.exec(stmt).first()
         if story is None:
             story = Story(url=url, host=host, first_seen=at, last_seen=at, status="active")
             s.add(story)
             s.flush()
         return story
 
-    def _known(self, s: Session, story: Story, at: datetime) -> int | None:
-        """A capture already recorded: the version it made or matched (0 if none)."""
+    def _known(self, s: Session, story: Story, cap: Capture, at: datetime, raw_hash: str
+               ) -> IngestResult | None:
+        """The result of a capture already recorded (same story, same time, same article);
+        a *different* capture at a recorded time is refused, never dropped."""
         if at > story.last_seen:
             return None
-        v = s.exec(select(Version.number).where(Version.story_id == story.id,
-                                                Version.fetched_at == at)).first()
+        conflict = InputError(f"{story.url}: a different capture at {at.isoformat()} is already "
+                              "recorded")
+        v = s.exec(select(Version).where(Version.story_id == story.id,
+                                         Version.fetched_at == at)).first()
         if v is not None:
-            return v
+            if v.blob_hash != raw_hash:
+                raise conflict
+            return IngestResult(story.url, story.id, "known", v.number)
         c = s.exec(select(Check).where(Check.story_id == story.id, Check.first_at <= at,
                                        Check.last_at >= at)).first()
         if c is None:
             return None
-        if c.version_id is None:
-            return 0
-        return s.get(Version, c.version_id).number  # type: ignore[union-attr]
+        matched = s.get(Version, c.version_id) if c.version_id is not None else None
+        same = raw_hash in (c.raw_hash, c.blob_hash) or (
+            c.outcome == "unchanged" and matched is not None and matched.blob_hash == raw_hash)
+        if not same and c.outcome in ("same_content", "flipflop", "unhealthy"):
+            # A run of these keeps only its last bytes: read this one to compare articles.
+            snap = read_capture(cap.raw, cap.fmt, story.url, None, cap.http_status)
+            if c.outcome == "unhealthy":
+                same = snap.health != "ok" or not snap.paragraphs
+            else:
+                same = matched is not None and content_hash(snap) == matched.content_hash
+        if not same:
+            raise conflict
+        return IngestResult(story.url, story.id, "known", matched.number if matched else None)
 
-    def _flipflops(self, s: Session, story: Story, older: Version) -> int:
+    def _last_check(self, s: Session, story_id: int) -> Check | None:
+        return s.exec(select(Check).where(Check.story_id == story_id)
+                      .order_by(Check.last_at.desc(), Check.id.desc()).limit(1)).first()
+
+    def _flipflops(self, s: Session, story_id: int, older: Version) -> int:
         """How many checks in a row, up to now, brought back ``older``'s content."""
-        last = s.exec(select(Check).where(Check.story_id == story.id)
-                      .order_by(Check.id.desc()).limit(1)).first()
+        last = self._last_check(s, story_id)
         if last is None or last.outcome != "flipflop" or last.version_id != older.id:
             return 0
         return last.count
@@ -314,10 +365,11 @@ class Store:
         return blobs.read_chain(hash_, load, cache)
 
     def _version(self, s: Session, story: Story, cap: Capture, at: datetime, raw_hash: str,
-                 chash: str, snap: Snapshot, latest: Version | None) -> Version:
+                 chash: str, snap: Snapshot, latest: Version | None, number: int | None = None
+                 ) -> Version:
         blob = self._blob(s, cap.raw, raw_hash, latest)
-        headers = {k: v for k, v in (cap.headers or {}).items() if k.lower() in KEPT_HEADERS}
-        version = Version(story_id=story.id, number=(latest.number + 1) if latest else 1,
+        headers = {k.lower(): v for k, v in (cap.headers or {}).items() if k.lower() in KEPT_HEADERS}
+        version = Version(story_id=story.id, number=number or ((latest.number + 1) if latest else 1),
                           fetched_at=at, http_status=cap.http_status, headers=headers or None,
                           blob_hash=blob, format=cap.fmt, content_hash=chash,
                           structure=blobs.pack_json(snap.to_dict()), headline=snap.headline,
@@ -327,62 +379,54 @@ class Store:
         s.flush()
         return version
 
-    def _changes(self, s: Session, story: Story, version: Version, latest: Version,
-                 previous: Snapshot | None, snap: Snapshot) -> int:
+    def _changes(self, s: Session, story_id: int, version: Version, latest: Version,
+                 snap: Snapshot, previous: Snapshot | None = None) -> int:
         """Classify ``latest`` → ``version`` and record its changes and claims."""
-        assert previous is not None
-        report = report_dict(compare(previous, snap))
-        for c in report["changes"]:
-            details = {k: v for k, v in c.items() if k not in ("kind", "minor")}
-            s.add(Change(story_id=story.id, version_id=version.id, previous_id=latest.id,
-                         detected_at=version.fetched_at, kind=c["kind"], minor=bool(c.get("minor")),
-                         details=details))
-        for c in report["claims"]:
-            details = {k: v for k, v in c.items() if k not in ("claim", "kind", "status")}
-            s.add(Claim(story_id=story.id, version_id=version.id, claim=c["claim"],
-                        kind=c.get("kind"), status=c["status"], details=details))
+        report = report_dict(compare(previous or _snapshot_of(latest), snap))
+        s.add_all(change_rows(story_id, version, latest.id, report))  # type: ignore[arg-type]
         return len(report["changes"])
 
-    def _check(self, s: Session, story: Story, at: datetime, outcome: str, cap: Capture | None,
+    def _check(self, s: Session, story_id: int, at: datetime, outcome: str, status: int | None,
                raw_hash: str | None, version: Version | None = None, blob: str | None = None,
-               detail: str | None = None) -> None:
+               detail: str | None = None, fmt: str | None = None) -> None:
         """Record a check; a run of the same outcome is one row with a count."""
-        status = cap.http_status if cap is not None else None
         vid = version.id if version is not None else None
-        last = s.exec(select(Check).where(Check.story_id == story.id)
-                      .order_by(Check.id.desc()).limit(1)).first()
+        last = self._last_check(s, story_id)
         if (last is not None and outcome != "new_version" and last.outcome == outcome
                 and last.http_status == status and last.version_id == vid
-                and last.detail == detail and last.blob_hash == blob):
+                and last.detail == detail and last.last_at <= at):
             last.count += 1
             last.last_at = at
             last.raw_hash = raw_hash
+            last.blob_hash, last.format = (blob, fmt) if blob else (last.blob_hash, last.format)
             s.add(last)
             return
-        s.add(Check(story_id=story.id, first_at=at, last_at=at, count=1, outcome=outcome,
+        s.add(Check(story_id=story_id, first_at=at, last_at=at, count=1, outcome=outcome,
                     http_status=status, version_id=vid, raw_hash=raw_hash, blob_hash=blob,
-                    detail=detail))
+                    format=fmt, detail=detail))
 
+    @_mapped
     def record_error(self, url: str, at: datetime, detail: str, http_status: int | None = None
                      ) -> IngestResult:
         """A fetch that failed (network fault, HTTP error): a check, nothing else. A 404 or
         410 marks the story gone."""
         url, host = canonical_url(url)
+        if at.tzinfo is None:
+            raise InputError("check times must be timezone-aware (UTC)")
         at = at.astimezone(timezone.utc)
-        with self.session() as s, s.begin():
+        with self.session(write=True) as s, s.begin():
             story = self._story(s, url, host, at)
             story.last_seen = max(story.last_seen, at)
             if http_status in (404, 410):
                 story.status = "gone"
-            cap = Capture(url, b"", at, http_status=http_status)
-            self._check(s, story, at, "error", cap, None, detail=detail)
+            self._check(s, story.id, at, "error", http_status, None, detail=detail)
             return IngestResult(url, story.id, "error", None, detail=detail)
 
     # --- reading -----------------------------------------------------------------------------
 
     def story(self, s: Session, ref: str) -> Story:
         """A story by id (``12``) or by URL (any form that canonicalises to it)."""
-        if ref.isdigit():
+        if re.fullmatch(r"[0-9]{1,18}", ref):
             found = s.get(Story, int(ref))
         else:
             try:
@@ -393,6 +437,7 @@ class Store:
             raise InputError(f"{ref}: no such story (give its id from `tracker list`, or its URL)")
         return found
 
+    @_mapped
     def stories(self, host: str | None = None, since: datetime | None = None,
                 until: datetime | None = None, kind: str | None = None) -> list[StoryRow]:
         """Stories with their version and change counts. ``since``/``until`` keep stories with a
@@ -425,6 +470,7 @@ class Store:
             return [StoryRow(st.id, st.url, st.host, st.status, st.headline, st.first_seen,
                              st.last_seen, nv, nc) for st, nv, nc in rows]
 
+    @_mapped
     def log(self, ref: str) -> tuple[StoryRow, list[VersionRow]]:
         """A story's versions, oldest first, each with its changes counted by kind."""
         with self.session() as s:
@@ -441,6 +487,7 @@ class Store:
                            story.first_seen, story.last_seen, len(versions), nchanges)
             return row, [_version_row(v, kinds.get(v.id)) for v in versions]
 
+    @_mapped
     def snapshot(self, ref: str, number: int | None = None) -> tuple[VersionRow, Snapshot]:
         """A stored version's snapshot (the latest by default)."""
         with self.session() as s:
@@ -454,6 +501,7 @@ class Store:
                 raise InputError(f"{ref}: story {story.id} has no {what}")
             return _version_row(v), _snapshot_of(v)
 
+    @_mapped
     def compare(self, ref: str, old: int, new: int) -> dict[str, Any]:
         """The change report between two stored versions."""
         (a, sa), (b, sb) = self.snapshot(ref, old), self.snapshot(ref, new)
@@ -465,6 +513,12 @@ class Store:
 
     def export(self) -> Iterator[dict[str, Any]]:
         """Every version and change as JSON-ready dicts, story by story, in order."""
+        try:
+            yield from self._export()
+        except DBAPIError as exc:
+            raise StoreError(f"{self.db}: {_reason(exc)}") from None
+
+    def _export(self) -> Iterator[dict[str, Any]]:
         with self.session() as s:
             for story in s.exec(select(Story).order_by(Story.id)).all():
                 numbers: dict[int, int] = {}
@@ -483,11 +537,27 @@ class Store:
                            "previous": numbers[c.previous_id], "detected_at": c.detected_at.isoformat(),
                            "kind": c.kind, "minor": c.minor, **c.details}
 
+    @_mapped
     def counts(self) -> dict[str, int]:
         """Rows per table: what a re-ingest must leave unchanged."""
         with self.session() as s:
             return {m.__tablename__: s.exec(select(func.count()).select_from(m)).one()  # type: ignore[attr-defined]
                     for m in (Story, Blob, Version, Check, Change, Claim)}
+
+
+def change_rows(story_id: int, version: Version, previous_id: int, report: dict[str, Any]
+                ) -> list[Change | Claim]:
+    """The ``changes`` and ``claims`` rows of a change report between two versions."""
+    rows: list[Change | Claim] = [
+        Change(story_id=story_id, version_id=version.id, previous_id=previous_id,
+               detected_at=version.fetched_at, kind=c["kind"], minor=bool(c.get("minor")),
+               details={k: v for k, v in c.items() if k not in ("kind", "minor")})
+        for c in report["changes"]]
+    rows += [Claim(story_id=story_id, version_id=version.id, claim=c["claim"], kind=c.get("kind"),
+                   status=c["status"],
+                   details={k: v for k, v in c.items() if k not in ("claim", "kind", "status")})
+             for c in report["claims"]]
+    return rows
 
 
 def _snapshot_of(v: Version) -> Snapshot:

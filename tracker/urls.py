@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import InputError
 
-# Query parameters that say where a reader came from, never which article: dropping them makes
-# the newsletter link, the Facebook share and the front-page link one story.
-_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "at_", "_hs", "hsa_", "vero_")
-_TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "twclid", "ocid", "cmpid",
-             "smid", "smtyp", "ref", "ref_src", "ref_url", "referrer", "src", "source", "share",
-             "sharetype", "cid", "icid", "ito", "itm_source", "itm_medium", "itm_campaign",
-             "_ga", "_gl", "ncid", "sr_share", "soc_src", "soc_trk", "wt_mc", "wt.mc_id", "xtor",
-             "guccounter", "guce_referrer", "guce_referrer_sig", "outputtype", "amp"}
+# Query parameters that only say where a reader came from, on every site that uses them. Names
+# that some sites use for the article itself ("id", "cid", "src", "ref", "amp") are kept:
+# merging two articles into one story would report edits that never happened.
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "at_", "_hs")
+_TRACKING = {"fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
+             "igshid", "twclid", "ttclid", "li_fat_id", "_ga", "_gl", "ocid", "smid", "smtyp",
+             "cmpid", "xtor", "guccounter", "guce_referrer", "guce_referrer_sig", "ncid",
+             "sr_share", "soc_src", "soc_trk", "wt.mc_id", "mkt_tok", "oly_enc_id", "oly_anon_id",
+             "vero_id", "vero_conv", "rb_clickid", "s_cid"}
+
+
+def _tracking(pair: str) -> bool:
+    name = pair.split("=", 1)[0].lower()
+    return name in _TRACKING or name.startswith(_TRACKING_PREFIXES)
 
 
 def canonical_url(url: str) -> tuple[str, str]:
     """``(canonical URL, host)``: scheme and host lower-cased, default port, fragment and
-    tracking parameters dropped, the other parameters kept in their order."""
+    tracking parameters dropped; the rest of the query kept byte for byte, in its order."""
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -30,10 +36,10 @@ def canonical_url(url: str) -> tuple[str, str]:
         host = (parts.hostname or "").lower()
         if not host:
             raise InputError(f"{url}: a URL needs a host")
-        netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                 if k.lower() not in _TRACKING and not k.lower().startswith(_TRACKING_PREFIXES)]
-        return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), "")), host
+        name = f"[{host}]" if ":" in host else host  # IPv6 keeps its brackets
+        netloc = name if port in (None, 80 if scheme == "http" else 443) else f"{name}:{port}"
+        query = "&".join(p for p in parts.query.split("&") if p and not _tracking(p))
+        return urlunsplit((scheme, netloc, parts.path or "/", query, "")), host
     if scheme in ("urn", "file"):
         return url, ""
     raise InputError(f"{url}: only http(s) URLs name stories")

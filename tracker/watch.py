@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
-from .errors import InputError
+from .errors import InputError, LateCapture
 from .fetch import FetchError, fetch
 from .store import Capture, IngestResult, Store
 from .urls import canonical_url
@@ -18,20 +18,26 @@ def add_urls(store: Store, urls: list[str], progress: Callable[[int], None] | No
     for url in urls:  # refuse a bad list before fetching anything
         if not url.startswith(("http://", "https://")):
             raise InputError(f"{url}: only http:// and https:// URLs can be added")
+        canonical_url(url)
     results = []
-    # The canonical URL is fetched: tracking parameters only feed someone's analytics.
-    for url in [canonical_url(u)[0] for u in urls]:
-        at = datetime.now(timezone.utc)
+    for url in urls:
         try:
             page = fetch(url, timeout=timeout)
         except FetchError as exc:
-            results.append(store.record_error(url, at, str(exc)))
+            result = store.record_error(url, datetime.now(timezone.utc), str(exc))
         else:
-            if page.status >= 400:
-                results.append(store.record_error(url, at, f"HTTP {page.status}", page.status))
-            else:
-                results.append(store.ingest(Capture(url, page.content, at, ".html", page.status,
-                                                    page.headers)))
+            # Stamped when the bytes arrived, just before recording them.
+            at = datetime.now(timezone.utc)
+            try:
+                if page.status >= 400:
+                    result = store.record_error(url, at, f"HTTP {page.status}", page.status)
+                else:
+                    result = store.ingest(Capture(url, page.content, at, ".html", page.status,
+                                                  page.headers))
+            except LateCapture as exc:
+                # Another watcher recorded a newer fetch meanwhile: this one adds nothing.
+                result = IngestResult(canonical_url(url)[0], 0, "late", None, detail=str(exc))
+        results.append(result)
         if progress:
             progress(1)
     return results
