@@ -6,6 +6,7 @@ Data goes to stdout, status and progress to stderr; every error is one line and 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from datetime import datetime, timezone
@@ -19,7 +20,7 @@ from tracker.errors import TrackerError
 from tracker.readers import extract_source, load_snapshot
 from tracker.siterules import load_rules
 from tracker.archives import (ImportResult, count_folder_captures, count_newsedits,
-                              export_newsedits, import_folders, import_newsedits)
+                              export_jsonl, export_newsedits, import_folders, import_newsedits)
 from tracker.reindex import ReindexResult, reindex as reindex_store
 from tracker.report import render_html, render_text, summary_line, to_json
 from tracker.series import compare_files, diff_series, series_pairs
@@ -351,24 +352,23 @@ def export(db: str, fmt: str, output: Path | None, as_json: bool) -> None:
       tracker export > archive.jsonl
       tracker export --format newsedits --output archive-newsedits.db
     """
-    with _open(db) as store:
-        try:
-            if fmt == "newsedits":
-                if output is None:
-                    raise click.UsageError("--format newsedits needs --output FILE")
-                counts = export_newsedits(store, output)
-            else:
-                out = output.open("w", encoding="utf-8") if output else sys.stdout
-                counts = {"versions": 0, "changes": 0}
-                try:
-                    for row in store.export():
-                        out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-                        counts[row["type"] + "s"] += 1
-                finally:
-                    if output:
-                        out.close()
-        except (TrackerError, OSError) as exc:
-            raise _fail(exc) from None
+    if fmt == "newsedits" and output is None:
+        raise click.UsageError("--format newsedits needs --output FILE")
+
+    def job(store: Store) -> dict[str, int]:
+        if fmt == "newsedits":
+            return export_newsedits(store, output)  # type: ignore[arg-type]
+        if output is None:
+            return export_jsonl(store, sys.stdout)
+        with output.open("w", encoding="utf-8") as fh:
+            return export_jsonl(store, fh)
+    try:
+        counts = _run(db, job)
+    except BrokenPipeError:  # `tracker export | head`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    except OSError as exc:
+        raise _fail(exc) from None
     if output:
         if as_json:
             _echo_json(counts)

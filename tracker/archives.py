@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TextIO
 
 from bs4 import BeautifulSoup
 from lxml import html as lhtml
@@ -180,6 +180,15 @@ def import_newsedits(store: Store, path: Path, progress: Progress | None = None)
 
 
 # --- export ---------------------------------------------------------------------------------
+
+def export_jsonl(store: Store, out: TextIO) -> dict[str, int]:
+    """Every version and change, one JSON object a line (keys sorted: same store, same bytes)."""
+    counts = {"versions": 0, "changes": 0}
+    for row in store.export():
+        out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+        counts[row["type"] + "s"] += 1
+    return counts
+
 
 _NEWSEDITS_SCHEMA = """
 CREATE TABLE entry (id INTEGER PRIMARY KEY, url TEXT NOT NULL, created DATETIME NOT NULL,
