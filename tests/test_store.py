@@ -443,3 +443,17 @@ def test_canonical_urls_keep_what_names_the_article() -> None:
     assert canonical_url("http://[2001:db8::1]:8080/story")[0] == "http://[2001:db8::1]:8080/story"
     assert canonical_url("https://paper.example/a?q=a%20b&fbclid=z")[0] == \
         "https://paper.example/a?q=a%20b"
+
+
+def test_reimporting_a_run_of_collapsed_pages_is_known(store: Store) -> None:
+    # Collapsed is a verdict against the version before: a re-import must judge it the same way.
+    from .test_extract import ARTICLE, BODY as PAGE_BODY
+    short = ARTICLE
+    for k in range(2, 6):
+        short = short.replace(f"<p>{PAGE_BODY} Paragraph {k}.</p>", "")
+    pages = [ARTICLE, short, short.replace("</footer>", " 2 </footer>"), ARTICLE]
+    first = [store.ingest(cap(p.encode(), 10 * k, fmt=".html")).outcome for k, p in enumerate(pages)]
+    assert first == ["new_version", "unhealthy", "unhealthy", "unchanged"]
+    before = dump(store)
+    again = [store.ingest(cap(p.encode(), 10 * k, fmt=".html")).outcome for k, p in enumerate(pages)]
+    assert again == ["known"] * 4 and dump(store) == before

@@ -318,8 +318,13 @@ class Store:
         same = raw_hash in (c.raw_hash, c.blob_hash) or (
             c.outcome == "unchanged" and matched is not None and matched.blob_hash == raw_hash)
         if not same and c.outcome in ("same_content", "flipflop", "unhealthy"):
-            # A run of these keeps only its last bytes: read this one to compare articles.
-            snap = read_capture(cap.raw, cap.fmt, story.url, None, cap.http_status)
+            # A run of these keeps only its last bytes: read this one as it was read then
+            # (against the version current at its time) and compare articles.
+            current = s.exec(select(Version).where(Version.story_id == story.id,
+                                                   Version.fetched_at <= at)
+                             .order_by(Version.number.desc()).limit(1)).first()
+            snap = read_capture(cap.raw, cap.fmt, story.url,
+                                _snapshot_of(current) if current else None, cap.http_status)
             if c.outcome == "unhealthy":
                 same = snap.health != "ok" or not snap.paragraphs
             else:
