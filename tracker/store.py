@@ -189,6 +189,10 @@ class Store:
         self.db = db
         self.engine = open_engine(db)
         self.writer = self.engine.execution_options(**{_WRITE: True})
+        # Raw bytes by hash, recently read or written: the next version of a story is stored
+        # as a delta against these bytes, so its ingest need not decode a chain. Blobs never
+        # change, so the cache is never stale.
+        self._raws: dict[str, bytes] = {}
         try:
             with self.engine.connect() as conn:
                 todo = pending(conn)
@@ -347,6 +351,7 @@ class Store:
     def _blob(self, s: Session, raw: bytes, raw_hash: str, latest: Version | None) -> str:
         if s.get(Blob, raw_hash) is not None:
             return raw_hash
+        self._raws[raw_hash] = raw
         base: Blob | None = s.get(Blob, latest.blob_hash) if latest is not None else None
         if base is not None and base.depth + 1 < blobs.MAX_DEPTH:
             data = blobs.pack(raw, self.raw_of(s, base.hash))
@@ -367,6 +372,10 @@ class Store:
             if b is None:
                 raise StoreError(f"blob {h[:12]} is missing")
             return b.data, b.base
+        if cache is None:
+            cache = self._raws
+            if len(cache) > 64:
+                cache.clear()
         return blobs.read_chain(hash_, load, cache)
 
     def _version(self, s: Session, story: Story, cap: Capture, at: datetime, raw_hash: str,
