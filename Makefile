@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/diff.py
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

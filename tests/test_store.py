@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -457,3 +459,34 @@ def test_reimporting_a_run_of_collapsed_pages_is_known(store: Store) -> None:
     before = dump(store)
     again = [store.ingest(cap(p.encode(), 10 * k, fmt=".html")).outcome for k, p in enumerate(pages)]
     assert again == ["known"] * 4 and dump(store) == before
+
+
+ARTICLES = [snap(*BODY), snap(*BODY, "The road to the village was closed."),
+            snap(*BODY[:2], headline="Landslide kills 15")]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.booleans()), min_size=1,
+                max_size=14))
+def test_any_capture_sequence_keeps_the_rules(seq: list[tuple[int, int, bool]]) -> None:
+    # Captures drawn from three articles, each in three chrome variants, some unreadable.
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp, Store(str(Path(tmp) / "p.db")) as store:
+        raws = []
+        for k, (article, chrome, broken) in enumerate(seq):
+            raw = (b"not json {" if broken else
+                   ARTICLES[article][:-1] + f', "updated": "2025-11-0{chrome + 1}"}}'.encode())
+            raws.append(raw)
+            store.ingest(cap(raw, 10 * k))
+        rows = list(store.export())
+        versions = [r for r in rows if r["type"] == "version"]
+        hashes = [v["content_sha256"] for v in versions]
+        assert all(a != b for a, b in zip(hashes, hashes[1:]))  # a version is a change
+        with store.session() as s:
+            for v in s.exec(select(Version)).all():
+                assert blobs.sha256(store.raw_of(s, v.blob_hash)) == v.blob_hash
+            captured = sum(c.count for c in s.exec(select(Check)).all())
+        assert captured == len(seq)  # every capture is accounted for, once
+        before = dump(store)
+        assert {store.ingest(cap(raw, 10 * k)).outcome for k, raw in enumerate(raws)} == {"known"}
+        assert dump(store) == before
