@@ -56,6 +56,14 @@ def cap(raw: bytes, minutes: int, url: str = URL, fmt: str = ".json") -> Capture
     return Capture(url, raw, T0 + timedelta(minutes=minutes), fmt)
 
 
+def in_threads(job: Any, n: int) -> None:
+    """Run ``job`` in ``n`` threads at once; any exception fails the test."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(n) as pool:
+        for fut in [pool.submit(job) for _ in range(n)]:
+            fut.result()
+
+
 def dump(store: Store) -> dict[str, list]:
     """Every row of every table: what "writes nothing" is checked against."""
     with store.engine.connect() as conn:
@@ -328,27 +336,16 @@ def test_archived_bodies_are_split_into_paragraphs() -> None:
 def test_watchers_racing_on_the_same_stories_record_each_capture_once(db: str) -> None:
     # Several machines (here threads, each with its own connection pool) fetch the same pages
     # at the same moments: one of them records each capture, the others find it known.
-    import threading
-    errors: list[BaseException] = []
     outcomes: list[str] = []
 
     def watcher() -> None:
-        try:
-            with Store(db) as st:
-                for k in range(6):
-                    for n in range(8):
-                        raw = snap(*BODY, f"Story {n}, update {k}.")
-                        outcomes.append(st.ingest(cap(raw, k, f"https://race.example/{n}")).outcome)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        with Store(db) as st:  # a new database: the four also race to migrate it
+            for k in range(6):
+                for n in range(8):
+                    raw = snap(*BODY, f"Story {n}, update {k}.")
+                    outcomes.append(st.ingest(cap(raw, k, f"https://race.example/{n}")).outcome)
 
-    Store(db).close()
-    threads = [threading.Thread(target=watcher) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    in_threads(watcher, 4)
     assert outcomes.count("new_version") == 6 * 8 and outcomes.count("known") == 3 * 6 * 8
     with Store(db) as st:
         assert st.counts()["versions"] == 48 and st.counts()["stories"] == 8
@@ -392,21 +389,7 @@ def test_reading_never_blocks_recording(db: str) -> None:
 
 
 def test_stores_opened_together_on_a_new_database_all_open(db: str) -> None:
-    import threading
-    errors: list[BaseException] = []
-
-    def open_it() -> None:
-        try:
-            Store(db).close()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=open_it) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    in_threads(lambda: Store(db).close(), 6)
 
 
 def test_reindex_rereads_a_story_that_changed_while_it_worked(store: Store) -> None:
