@@ -79,7 +79,7 @@ def check_consistent(db: str, committed: int) -> int:
             per_story.setdefault(v.story_id, []).append(v.number)
             raw = st.raw_of(s, v.blob_hash)
             assert blobs.sha256(raw) == v.blob_hash
-            assert blobs.unpack_json(v.structure)["paragraphs"] == json.loads(raw)["paragraphs"]
+            assert json.loads(st.structure_json(s, v))["paragraphs"] == json.loads(raw)["paragraphs"]
         for numbers in per_story.values():
             assert numbers == list(range(1, len(numbers) + 1))  # no gap, no duplicate
         with_changes = set(s.exec(select(Change.version_id)).all())

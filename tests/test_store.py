@@ -473,3 +473,21 @@ def test_any_capture_sequence_keeps_the_rules(seq: list[tuple[int, int, bool]]) 
         before = dump(store)
         assert {store.ingest(cap(raw, 10 * k)).outcome for k, raw in enumerate(raws)} == {"known"}
         assert dump(store) == before
+
+
+def test_structures_are_deltas_between_keyframes(store: Store) -> None:
+    paras = list(BODY)
+    for k in range(40):  # past two keyframes
+        paras.append(f"Update {k}: the toll rose to {12 + k}.")
+        store.ingest(cap(snap(*paras), 10 * k))
+    with store.session() as s:
+        versions = s.exec(select(Version).order_by(Version.number)).all()
+        for v in versions:
+            assert json.loads(store.structure_json(s, v))["paragraphs"] == \
+                list(BODY) + [f"Update {k}: the toll rose to {12 + k}." for k in range(v.number)]
+    whole = [len(v.structure) for v in versions if blobs.is_keyframe(v.number)]
+    deltas = [len(v.structure) for v in versions if not blobs.is_keyframe(v.number)]
+    assert [v.number for v in versions if blobs.is_keyframe(v.number)] == [1, 17, 33]
+    assert max(deltas) < min(whole[1:])
+    exported = [r["snapshot"]["paragraphs"] for r in store.export() if r["type"] == "version"]
+    assert exported[-1][-1] == "Update 39: the toll rose to 51."

@@ -1,4 +1,5 @@
 """Raw bytes in the store: zstd, and for a re-fetch of a page, a delta against its last version.
+Versions' extracted structures are stored the same way, against the version before.
 
 Two fetches of one article differ by a few lines (a counter, an ad id, an edited paragraph),
 so the previous version's bytes, given to zstd as a raw-content dictionary, shrink the next
@@ -56,11 +57,18 @@ def read_chain(hash_: str, load: Callable[[str], tuple[bytes, str | None]],
     return raw
 
 
-def pack_json(obj: Any) -> bytes:
-    """A snapshot's structure: canonical JSON, zstd-compressed."""
-    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return zstandard.ZstdCompressor(level=LEVEL).compress(text.encode("utf-8"))
+def json_bytes(obj: Any) -> bytes:
+    """Canonical JSON: the same snapshot, the same bytes."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def unpack_json(data: bytes) -> Any:
-    return json.loads(zstandard.ZstdDecompressor().decompress(data).decode("utf-8"))
+def is_keyframe(number: int) -> bool:
+    """Whether version ``number`` of a story stores its structure whole: the others are deltas
+    against the version before, so that reading one decodes at most ``MAX_DEPTH`` of them."""
+    return (number - 1) % MAX_DEPTH == 0
+
+
+def pack_json(obj: Any, base: bytes | None = None) -> bytes:
+    """A snapshot's structure: canonical JSON, zstd-compressed, as a delta against ``base`` (the
+    previous version's JSON) when given."""
+    return pack(json_bytes(obj), base)

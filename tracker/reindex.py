@@ -190,14 +190,16 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
         s.exec(delete(Check).where(Check.story_id == sid, Check.outcome.in_(_REPLAYED)))
         s.exec(delete(Version).where(Version.story_id == sid))
         made: list[Version] = []
+        prev_json: bytes | None = None
         for item in plan:
             ev = events[item["event"]]
             if item["outcome"] == "new_version":
-                snap = item["snapshot"]
-                v = Version(story_id=sid, number=len(made) + 1, fetched_at=ev.at,
+                snap, number = item["snapshot"], len(made) + 1
+                base = None if blobs.is_keyframe(number) else prev_json
+                v = Version(story_id=sid, number=number, fetched_at=ev.at,
                             http_status=ev.status, headers=ev.headers, blob_hash=ev.blob_hash,
                             format=ev.fmt or ".html", content_hash=item["hash"],
-                            structure=blobs.pack_json(snap), headline=snap["headline"],
+                            structure=blobs.pack_json(snap, base), headline=snap["headline"],
                             paragraphs=len(snap["paragraphs"]), health=snap["health"],
                             extractor_version=EXTRACTOR_VERSION)
                 s.add(v)
@@ -206,6 +208,7 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
                     s.add_all(change_rows(sid, v, made[-1].id, item["report"]))  # type: ignore[arg-type]
                     result.changes += len(item["report"]["changes"])
                 made.append(v)
+                prev_json = blobs.json_bytes(snap)
             matched = made[item["version"]] if item["version"] is not None else None
             s.add(Check(story_id=sid, first_at=ev.first_at, last_at=ev.at, count=ev.count,
                         outcome=item["outcome"], http_status=ev.status,

@@ -243,8 +243,9 @@ class Store:
         snap: Snapshot | None = None
         healthy = chash = older = None
         flips = 0
+        prev_json = self.structure_json(s, latest) if latest is not None else None
         if latest is None or latest.blob_hash != raw_hash:
-            previous = _snapshot_of(latest) if latest is not None else None
+            previous = _snapshot(prev_json) if prev_json is not None else None
             snap = read_capture(cap.raw, cap.fmt, url, previous, cap.http_status)
             healthy = snap.health == "ok" and bool(snap.paragraphs)
             chash = content_hash(snap) if healthy else None
@@ -258,8 +259,8 @@ class Store:
         story.status = "unhealthy" if outcome == "unhealthy" else "active"
         if outcome == "new_version":
             assert snap is not None and chash is not None
-            version = self._version(s, story, cap, at, raw_hash, chash, snap, latest)
-            count = self._changes(s, story.id, version, latest, snap) if latest else 0
+            version = self._version(s, story, cap, at, raw_hash, chash, snap, latest, prev_json)
+            count = self._changes(s, story.id, version, latest, snap, previous) if latest else 0
             self._check(s, story.id, at, outcome, cap.http_status, raw_hash, version=version)
             story.headline = snap.headline
             return IngestResult(url, story.id, outcome, version.number, count)
@@ -328,7 +329,8 @@ class Store:
                                                    Version.fetched_at <= at)
                              .order_by(Version.number.desc()).limit(1)).first()
             snap = read_capture(cap.raw, cap.fmt, story.url,
-                                _snapshot_of(current) if current else None, cap.http_status)
+                                _snapshot(self.structure_json(s, current)) if current else None,
+                                cap.http_status)
             if c.outcome == "unhealthy":
                 same = snap.health != "ok" or not snap.paragraphs
             else:
@@ -378,15 +380,29 @@ class Store:
                 cache.clear()
         return blobs.read_chain(hash_, load, cache)
 
+    def structure_json(self, s: Session, v: Version) -> bytes:
+        """A version's extracted structure (JSON bytes), decoded from its keyframe on."""
+        first = v.number - (v.number - 1) % blobs.MAX_DEPTH
+        data: bytes | None = None
+        for number, packed in s.exec(select(Version.number, Version.structure)
+                                     .where(Version.story_id == v.story_id,
+                                            Version.number >= first, Version.number <= v.number)
+                                     .order_by(Version.number)).all():
+            data = blobs.unpack(packed, None if blobs.is_keyframe(number) else data)
+        assert data is not None
+        return data
+
     def _version(self, s: Session, story: Story, cap: Capture, at: datetime, raw_hash: str,
-                 chash: str, snap: Snapshot, latest: Version | None, number: int | None = None
+                 chash: str, snap: Snapshot, latest: Version | None, prev_json: bytes | None
                  ) -> Version:
         blob = self._blob(s, cap.raw, raw_hash, latest)
         headers = {k.lower(): v for k, v in (cap.headers or {}).items() if k.lower() in KEPT_HEADERS}
-        version = Version(story_id=story.id, number=number or ((latest.number + 1) if latest else 1),
+        number = (latest.number + 1) if latest else 1
+        base = None if blobs.is_keyframe(number) else prev_json
+        version = Version(story_id=story.id, number=number,
                           fetched_at=at, http_status=cap.http_status, headers=headers or None,
                           blob_hash=blob, format=cap.fmt, content_hash=chash,
-                          structure=blobs.pack_json(snap.to_dict()), headline=snap.headline,
+                          structure=blobs.pack_json(snap.to_dict(), base), headline=snap.headline,
                           paragraphs=len(snap.paragraphs), health=snap.health,
                           extractor_version=EXTRACTOR_VERSION)
         s.add(version)
@@ -394,9 +410,10 @@ class Store:
         return version
 
     def _changes(self, s: Session, story_id: int, version: Version, latest: Version,
-                 snap: Snapshot, previous: Snapshot | None = None) -> int:
+                 snap: Snapshot, previous: Snapshot | None) -> int:
         """Classify ``latest`` → ``version`` and record its changes and claims."""
-        report = report_dict(compare(previous or _snapshot_of(latest), snap))
+        assert previous is not None
+        report = report_dict(compare(previous, snap))
         s.add_all(change_rows(story_id, version, latest.id, report))  # type: ignore[arg-type]
         return len(report["changes"])
 
@@ -513,7 +530,7 @@ class Store:
             if v is None:
                 what = f"version {number}" if number is not None else "versions"
                 raise InputError(f"{ref}: story {story.id} has no {what}")
-            return _version_row(v), _snapshot_of(v)
+            return _version_row(v), _snapshot(self.structure_json(s, v))
 
     @_mapped
     def compare(self, ref: str, old: int, new: int) -> dict[str, Any]:
@@ -536,15 +553,17 @@ class Store:
         with self.session() as s:
             for story in s.exec(select(Story).order_by(Story.id)).all():
                 numbers: dict[int, int] = {}
+                prev: bytes | None = None
                 for v in s.exec(select(Version).where(Version.story_id == story.id)
                                 .order_by(Version.number)).all():
                     numbers[v.id] = v.number  # type: ignore[index]
+                    prev = blobs.unpack(v.structure, None if blobs.is_keyframe(v.number) else prev)
                     yield {"type": "version", "story": story.url, "host": story.host,
                            "version": v.number, "fetched_at": v.fetched_at.isoformat(),
                            "http_status": v.http_status, "format": v.format,
                            "raw_sha256": v.blob_hash, "content_sha256": v.content_hash,
                            "extractor_version": v.extractor_version,
-                           "snapshot": blobs.unpack_json(v.structure)}
+                           "snapshot": json.loads(prev)}
                 for c in s.exec(select(Change).where(Change.story_id == story.id)
                                 .order_by(Change.id)).all():
                     yield {"type": "change", "story": story.url, "version": numbers[c.version_id],
@@ -574,8 +593,8 @@ def change_rows(story_id: int, version: Version, previous_id: int, report: dict[
     return rows
 
 
-def _snapshot_of(v: Version) -> Snapshot:
-    return Snapshot.from_dict(blobs.unpack_json(v.structure))
+def _snapshot(structure: bytes) -> Snapshot:
+    return Snapshot.from_dict(json.loads(structure))
 
 
 def _reason(exc: DBAPIError) -> str:
