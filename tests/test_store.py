@@ -491,3 +491,22 @@ def test_structures_are_deltas_between_keyframes(store: Store) -> None:
     assert max(deltas) < min(whole[1:])
     exported = [r["snapshot"]["paragraphs"] for r in store.export() if r["type"] == "version"]
     assert exported[-1][-1] == "Update 39: the toll rose to 51."
+
+
+def test_a_body_that_stays_cut_becomes_a_version_on_the_third_check(store: Store) -> None:
+    # A half-loaded page and a story really cut look alike once; a cut stays.
+    from .test_extract import ARTICLE, BODY as PAGE_BODY
+    cut = ARTICLE
+    for k in range(2, 6):
+        cut = cut.replace(f"<p>{PAGE_BODY} Paragraph {k}.</p>", "")
+    pages = [ARTICLE, cut, cut.replace("</footer>", " 2</footer>"),
+             cut.replace("</footer>", " 3</footer>"), cut.replace("</footer>", " 4</footer>")]
+    outcomes = [store.ingest(cap(p.encode(), 10 * k, fmt=".html")).outcome
+                for k, p in enumerate(pages)]
+    assert outcomes == ["new_version", "unhealthy", "unhealthy", "new_version", "same_content"]
+    story, versions = store.log("1")
+    assert versions[1].by_kind == {"paragraph_removed": 4} and versions[1].paragraphs == 2
+    # Replayed by reindex, the story comes out the same.
+    before = [(v.number, v.fetched_at, v.content_hash) for v in versions]
+    reindex(store, workers=1)
+    assert [(v.number, v.fetched_at, v.content_hash) for v in store.log("1")[1]] == before

@@ -27,7 +27,7 @@ from .classify import compare
 from .errors import StoreError
 from .models import Change, Check, Claim, Story, Version
 from .report import report_dict
-from .rules import Latest, decide
+from .rules import Latest, collapse_confirmed, decide
 from .snapshot import Snapshot
 from .store import EXTRACTOR_VERSION, Store, change_rows, content_hash, read_capture
 
@@ -69,9 +69,11 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
     plan: list[dict[str, Any]] = []
     kept: list[tuple[Snapshot, str, str]] = []  # snapshot, content hash, blob hash
     run: tuple[str, int | None, int] | None = None  # the last check: outcome, version, count
+    recent: list[tuple[str, str | None, int]] = []  # the checks so far, newest first
     for i, ev in enumerate(events):
         if ev.raw is None:
             run = (ev.outcome, None, ev.count)
+            recent.insert(0, (ev.outcome, None, ev.count))
             continue
         latest = kept[-1] if kept else None
         healthy = chash = None
@@ -80,6 +82,8 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
         if latest is None or latest[2] != ev.blob_hash:
             snap = read_capture(ev.raw, ev.fmt or ".html", url, latest[0] if latest else None,
                                 ev.status)
+            if snap.health == "collapsed" and collapse_confirmed(recent):
+                snap = read_capture(ev.raw, ev.fmt or ".html", url, None, ev.status)
             healthy = snap.health == "ok" and bool(snap.paragraphs)
             chash = content_hash(snap) if healthy else None
             if healthy and latest is not None and chash != latest[1]:
@@ -105,6 +109,7 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
                 item["detail"] = f"content of version {older + 1} again"  # type: ignore[operator]
             same = run is not None and run[0] == outcome and run[1] == item["version"]
             run = (outcome, item["version"], (run[2] if same else 0) + ev.count)  # type: ignore[index]
+        recent.insert(0, (outcome, item.get("detail"), ev.count))
         plan.append(item)
     return plan
 

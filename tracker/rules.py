@@ -8,6 +8,10 @@ version's. Otherwise it is a check, whose outcome says why:
 - ``flipflop``: the article of an *older* version came back (A→B→A, a stale CDN node). Only
   when it is still back on the ``FLIPFLOP_CONFIRM``-th check in a row is it a version: then the
   story really reverted.
+
+A body judged ``collapsed`` (it lost most of its length against the latest version) is unhealthy
+at first: a half-loaded page looks the same. When it is still so on the ``FLIPFLOP_CONFIRM``-th
+check in a row, the story really was cut: the page is then judged on its own.
 """
 
 from __future__ import annotations
@@ -43,3 +47,14 @@ def decide(latest: Latest | None, raw_hash: str, healthy: bool | None, content_h
     if older and flipflops < FLIPFLOP_CONFIRM - 1:
         return "flipflop"
     return "new_version"
+
+
+def collapse_confirmed(run: list[tuple[str, str | None, int]]) -> bool:
+    """Whether the checks just before this one, newest first as ``(outcome, detail, count)``,
+    found the body collapsed ``FLIPFLOP_CONFIRM - 1`` times in a row."""
+    seen = 0
+    for outcome, detail, count in run:
+        if outcome != "unhealthy" or not (detail or "").startswith("collapsed"):
+            break
+        seen += count
+    return seen >= FLIPFLOP_CONFIRM - 1

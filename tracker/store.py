@@ -30,7 +30,7 @@ from .migrations import migrate, pending
 from .models import Blob, Change, Check, Claim, Story, Version
 from .readers import parse_snapshot
 from .report import report_dict
-from .rules import Latest, Outcome, decide
+from .rules import FLIPFLOP_CONFIRM, Latest, Outcome, collapse_confirmed, decide
 from .snapshot import Snapshot
 from .urls import canonical_url
 
@@ -247,6 +247,8 @@ class Store:
         if latest is None or latest.blob_hash != raw_hash:
             previous = _snapshot(prev_json) if prev_json is not None else None
             snap = read_capture(cap.raw, cap.fmt, url, previous, cap.http_status)
+            if snap.health == "collapsed" and collapse_confirmed(self._recent_checks(s, story.id)):
+                snap = read_capture(cap.raw, cap.fmt, url, None, cap.http_status)
             healthy = snap.health == "ok" and bool(snap.paragraphs)
             chash = content_hash(snap) if healthy else None
             if healthy and latest is not None and chash != latest.content_hash:
@@ -342,6 +344,11 @@ class Store:
     def _last_check(self, s: Session, story_id: int) -> Check | None:
         return s.exec(select(Check).where(Check.story_id == story_id)
                       .order_by(Check.last_at.desc(), Check.id.desc()).limit(1)).first()
+
+    def _recent_checks(self, s: Session, story_id: int) -> list[tuple[str, str | None, int]]:
+        return [(c.outcome, c.detail, c.count) for c in s.exec(
+            select(Check).where(Check.story_id == story_id)
+            .order_by(Check.last_at.desc(), Check.id.desc()).limit(FLIPFLOP_CONFIRM)).all()]
 
     def _flipflops(self, s: Session, story_id: int, older: Version) -> int:
         """How many checks in a row, up to now, brought back ``older``'s content."""
