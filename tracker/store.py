@@ -240,11 +240,11 @@ class Store:
                               f"({story.last_seen.isoformat()}); import in time order")
         story.last_seen = at
         latest = self._latest(s, story.id)
-        snap: Snapshot | None = None
-        healthy = chash = older = None
+        snap = previous = None
+        healthy = chash = older = prev_json = None
         flips = 0
-        prev_json = self.structure_json(s, latest) if latest is not None else None
-        if latest is None or latest.blob_hash != raw_hash:
+        if latest is None or latest.blob_hash != raw_hash:  # the same bytes are not read again
+            prev_json = self.structure_json(s, latest) if latest is not None else None
             previous = _snapshot(prev_json) if prev_json is not None else None
             snap = read_capture(cap.raw, cap.fmt, url, previous, cap.http_status)
             if snap.health == "collapsed" and collapse_confirmed(self._recent_checks(s, story.id)):
