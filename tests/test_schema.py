@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from tracker import models  # noqa: F401 - registers the tables on SQLModel.metadata
-from tracker.store import Store, open_engine
+from tracker.db import open_engine
+from tracker.store import Store
 
 GOLDEN = Path(__file__).parent / "golden"
 

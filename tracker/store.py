@@ -7,23 +7,21 @@ flip-flop or an unhealthy page is a check. A capture already recorded writes not
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import event, func
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlmodel import Session, create_engine, select
+from sqlalchemy import func
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
 
 from . import __version__
 from . import blobs
 from .classify import compare
+from .db import WRITE, mapped, open_engine, reason
 from .errors import InputError, LateCapture, NotAnArticle, StoreError
 from .extract import ExtractOptions, extract_html
 from .migrations import migrate, pending
@@ -42,65 +40,6 @@ CONTENT_FIELDS = ("headline", "deck", "byline", "dateline", "editor_note", "upda
                   "paragraphs", "corrections", "embeds")
 # Response headers worth keeping: conditional GET and what the server says about the page.
 KEPT_HEADERS = ("etag", "last-modified", "content-type", "date", "age", "x-cache", "cache-control")
-
-
-def database_url(db: str) -> str:
-    """A SQLAlchemy URL for ``--db``: a file path (SQLite) or a sqlite:// / postgresql:// URL."""
-    if "://" not in db:
-        return f"sqlite:///{db}"
-    scheme = db.split("://", 1)[0].lower()
-    if scheme in ("postgresql", "postgres"):
-        return "postgresql+psycopg://" + db.split("://", 1)[1]
-    if scheme.startswith(("sqlite", "postgresql+")):
-        return db
-    raise StoreError(f"{db}: use a file path, sqlite:///FILE or postgresql://HOST/DB")
-
-
-def open_engine(db: str) -> Engine:
-    url = database_url(db)
-    try:
-        if url.startswith("sqlite"):
-            path = url.split(":///", 1)[-1]
-            if path and path != ":memory:" and not Path(path).resolve().parent.is_dir():
-                raise StoreError(f"{path}: its directory does not exist")
-            engine = create_engine(url, connect_args={"timeout": 60})
-            event.listen(engine, "connect", _sqlite_connect)
-            event.listen(engine, "begin", _sqlite_begin)
-            return engine
-        return create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise StoreError(f"{db}: {exc}".splitlines()[0]) from None
-
-
-def _sqlite_connect(dbapi: Any, record: Any) -> None:
-    dbapi.isolation_level = None  # transactions are ours (BEGIN IMMEDIATE above)
-    cur = dbapi.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    # NORMAL in WAL mode: a killed process loses nothing committed; only an OS crash or power
-    # cut may lose the last commits (never corrupts). FULL costs an fsync per capture.
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
-
-
-def _sqlite_begin(conn: Any) -> None:
-    # A writer takes the lock when it starts (BEGIN IMMEDIATE), not midway: no deadlock between
-    # two readers that both decide to write. Readers take no lock at all (WAL).
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
-
-
-_WRITE = "tracker_write"
-
-
-def _mapped(method: Any) -> Any:
-    """Database failures (lock timeout, server gone, bad value) as one-line ``StoreError``s."""
-    @functools.wraps(method)
-    def wrapper(self: "Store", *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except DBAPIError as exc:
-            raise StoreError(f"{self.db}: {_reason(exc)}") from None
-    return wrapper
 
 
 @dataclass(frozen=True)
@@ -188,7 +127,7 @@ class Store:
     def __init__(self, db: str = DEFAULT_DB) -> None:
         self.db = db
         self.engine = open_engine(db)
-        self.writer = self.engine.execution_options(**{_WRITE: True})
+        self.writer = self.engine.execution_options(**{WRITE: True})
         # Raw bytes by hash, recently read or written: the next version of a story is stored
         # as a delta against these bytes, so its ingest need not decode a chain. Blobs never
         # change, so the cache is never stale.
@@ -201,7 +140,7 @@ class Store:
                     migrate(conn)
         except DBAPIError as exc:
             self.engine.dispose()
-            raise StoreError(f"{db}: cannot open the database: {_reason(exc)}") from None
+            raise StoreError(f"{db}: cannot open the database: {reason(exc)}") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -218,7 +157,7 @@ class Store:
 
     # --- recording ---------------------------------------------------------------------------
 
-    @_mapped
+    @mapped
     def ingest(self, cap: Capture) -> IngestResult:
         """Record one capture, in one transaction (see ``rules.py``)."""
         url, host = canonical_url(cap.url)
@@ -443,7 +382,7 @@ class Store:
                     http_status=status, version_id=vid, raw_hash=raw_hash, blob_hash=blob,
                     format=fmt, detail=detail))
 
-    @_mapped
+    @mapped
     def record_error(self, url: str, at: datetime, detail: str, http_status: int | None = None
                      ) -> IngestResult:
         """A fetch that failed (network fault, HTTP error): a check, nothing else. A 404 or
@@ -475,7 +414,7 @@ class Store:
             raise InputError(f"{ref}: no such story (give its id from `tracker list`, or its URL)")
         return found
 
-    @_mapped
+    @mapped
     def stories(self, host: str | None = None, since: datetime | None = None,
                 until: datetime | None = None, kind: str | None = None) -> list[StoryRow]:
         """Stories with their version and change counts. ``since``/``until`` keep stories with a
@@ -508,7 +447,7 @@ class Store:
             return [StoryRow(st.id, st.url, st.host, st.status, st.headline, st.first_seen,
                              st.last_seen, nv, nc) for st, nv, nc in rows]
 
-    @_mapped
+    @mapped
     def log(self, ref: str) -> tuple[StoryRow, list[VersionRow]]:
         """A story's versions, oldest first, each with its changes counted by kind."""
         with self.session() as s:
@@ -525,7 +464,7 @@ class Store:
                            story.first_seen, story.last_seen, len(versions), nchanges)
             return row, [_version_row(v, kinds.get(v.id)) for v in versions]
 
-    @_mapped
+    @mapped
     def snapshot(self, ref: str, number: int | None = None) -> tuple[VersionRow, Snapshot]:
         """A stored version's snapshot (the latest by default)."""
         with self.session() as s:
@@ -539,7 +478,7 @@ class Store:
                 raise InputError(f"{ref}: story {story.id} has no {what}")
             return _version_row(v), _snapshot(self.structure_json(s, v))
 
-    @_mapped
+    @mapped
     def compare(self, ref: str, old: int, new: int) -> dict[str, Any]:
         """The change report between two stored versions."""
         (a, sa), (b, sb) = self.snapshot(ref, old), self.snapshot(ref, new)
@@ -554,7 +493,7 @@ class Store:
         try:
             yield from self._export()
         except DBAPIError as exc:
-            raise StoreError(f"{self.db}: {_reason(exc)}") from None
+            raise StoreError(f"{self.db}: {reason(exc)}") from None
 
     def _export(self) -> Iterator[dict[str, Any]]:
         with self.session() as s:
@@ -577,7 +516,7 @@ class Store:
                            "previous": numbers[c.previous_id], "detected_at": c.detected_at.isoformat(),
                            "kind": c.kind, "minor": c.minor, **c.details}
 
-    @_mapped
+    @mapped
     def counts(self) -> dict[str, int]:
         """Rows per table: what a re-ingest must leave unchanged."""
         with self.session() as s:
@@ -602,10 +541,6 @@ def change_rows(story_id: int, version: Version, previous_id: int, report: dict[
 
 def _snapshot(structure: bytes) -> Snapshot:
     return Snapshot.from_dict(json.loads(structure))
-
-
-def _reason(exc: DBAPIError) -> str:
-    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
 
 
 def default_db() -> str:
