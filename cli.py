@@ -198,7 +198,6 @@ def extract(source: str, as_json: bool, rules_file: str | None, previous: str | 
             click.echo(f"{key}: {value}")
 
 
-
 @main.command()
 @click.argument("urls", nargs=-1, required=True)
 @_db_option
