@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from tracker import blobs
 from tracker.archives import export_newsedits, import_folders, import_newsedits, paragraphs_of
-from tracker.errors import InputError, StoreError
+from tracker.errors import InputError, LateCapture, StoreError
 from tracker.models import Blob, Change, Check, Story, Version
 from tracker.reindex import reindex
 from tracker.series import compare_files, story_versions
@@ -357,9 +357,12 @@ def test_a_different_capture_at_a_recorded_time_is_refused_not_dropped(store: St
     store.ingest(cap(a, 10))
     store.ingest(cap(a, 30))  # one 'unchanged' run from 06:10 to 06:30
     before = dump(store)
-    for minutes in (0, 20):
+    other = snap("Another article altogether, on another subject.")
+    for minutes in (0, 10, 30):  # the times recorded
         with pytest.raises(InputError, match="a different capture"):
-            store.ingest(cap(snap("Another article altogether, on another subject."), minutes))
+            store.ingest(cap(other, minutes))
+    with pytest.raises(LateCapture):  # a time inside the run was never recorded: late
+        store.ingest(cap(other, 20))
     assert dump(store) == before
     assert store.ingest(cap(a, 20)).outcome == "known"  # inside the run, the same bytes
 
@@ -508,5 +511,34 @@ def test_a_body_that_stays_cut_becomes_a_version_on_the_third_check(store: Store
     assert versions[1].by_kind == {"paragraph_removed": 4} and versions[1].paragraphs == 2
     # Replayed by reindex, the story comes out the same.
     before = [(v.number, v.fetched_at, v.content_hash) for v in versions]
+    reindex(store, workers=1)
+    assert [(v.number, v.fetched_at, v.content_hash) for v in store.log("1")[1]] == before
+
+
+def test_a_story_cut_back_to_an_older_shorter_version_records_the_cut(store: Store) -> None:
+    from .test_extract import ARTICLE, BODY as PAGE_BODY
+    short = ARTICLE
+    for k in range(2, 6):
+        short = short.replace(f"<p>{PAGE_BODY} Paragraph {k}.</p>", "")
+    pages = [short, ARTICLE] + [short.replace("</footer>", f" {k}</footer>") for k in range(4)]
+    outcomes = [store.ingest(cap(p.encode(), 10 * k, fmt=".html")).outcome
+                for k, p in enumerate(pages)]
+    assert outcomes == ["new_version", "new_version", "unhealthy", "unhealthy", "new_version",
+                        "same_content"]
+    before = [(v.number, v.content_hash) for v in store.log("1")[1]]
+    reindex(store, workers=1)
+    assert [(v.number, v.content_hash) for v in store.log("1")[1]] == before
+
+
+def test_flip_flops_count_across_http_statuses_and_reindex_agrees(store: Store) -> None:
+    a, b = snap(*BODY), snap(*BODY, "The road to the village was closed.")
+    store.ingest(cap(a, 0))
+    store.ingest(cap(b, 1))
+    outcomes = []
+    for k, status in enumerate([200, 203, 200, 200]):
+        c = Capture(URL, a, T0 + timedelta(minutes=2 + k), ".json", status)
+        outcomes.append(store.ingest(c).outcome)
+    assert outcomes == ["flipflop", "flipflop", "new_version", "unchanged"]
+    before = [(v.number, v.fetched_at, v.content_hash) for v in store.log("1")[1]]
     reindex(store, workers=1)
     assert [(v.number, v.fetched_at, v.content_hash) for v in store.log("1")[1]] == before

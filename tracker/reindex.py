@@ -27,7 +27,7 @@ from .classify import compare
 from .errors import StoreError
 from .models import Change, Check, Claim, Story, Version
 from .report import report_dict
-from .rules import Latest, collapse_confirmed, decide
+from .rules import FLIPFLOP_CONFIRM, Latest, Recent, collapse_confirmed, decide, flipflops
 from .snapshot import Snapshot
 from .store import EXTRACTOR_VERSION, Store, change_rows, content_hash, read_capture
 
@@ -68,28 +68,29 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
     ``k`` indexes the versions made so far; new versions carry their snapshot and report."""
     plan: list[dict[str, Any]] = []
     kept: list[tuple[Snapshot, str, str]] = []  # snapshot, content hash, blob hash
-    run: tuple[str, int | None, int] | None = None  # the last check: outcome, version, count
-    recent: list[tuple[str, str | None, int]] = []  # the checks so far, newest first
+    recent: Recent = []  # the checks so far, newest first, as at ingest
     for i, ev in enumerate(events):
         if ev.raw is None:
-            run = (ev.outcome, None, ev.count)
-            recent.insert(0, (ev.outcome, None, ev.count))
+            recent.insert(0, (ev.outcome, None, None, ev.count))
             continue
         latest = kept[-1] if kept else None
         healthy = chash = None
         older: int | None = None
         snap: Snapshot | None = None
+        cut = False
         if latest is None or latest[2] != ev.blob_hash:
             snap = read_capture(ev.raw, ev.fmt or ".html", url, latest[0] if latest else None,
                                 ev.status)
-            if snap.health == "collapsed" and collapse_confirmed(recent):
+            cut = snap.health == "collapsed" and collapse_confirmed(recent)
+            if cut:
                 snap = read_capture(ev.raw, ev.fmt or ".html", url, None, ev.status)
             healthy = snap.health == "ok" and bool(snap.paragraphs)
             chash = content_hash(snap) if healthy else None
             if healthy and latest is not None and chash != latest[1]:
                 older = next((k for k in range(len(kept) - 2, -1, -1) if kept[k][1] == chash), None)
-        flips = run[2] if (older is not None and run is not None and run[0] == "flipflop"
-                           and run[1] == older) else 0
+        # A run kept as one row with a count: its last capture saw the ones before it.
+        flips = 0 if older is None else FLIPFLOP_CONFIRM if cut else (
+            flipflops(recent, older) + ev.count - 1)
         outcome = decide(Latest(latest[2], latest[1]) if latest else None, ev.blob_hash or "",
                          healthy, chash, older is not None, flips)
         item: dict[str, Any] = {"event": i, "outcome": outcome}
@@ -99,7 +100,6 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
             item["report"] = report_dict(compare(latest[0], snap)) if latest else None
             kept.append((snap, chash, ev.blob_hash or ""))
             item["version"] = len(kept) - 1
-            run = ("new_version", item["version"], 1)
         else:
             item["version"] = older if outcome == "flipflop" else (
                 None if outcome == "unhealthy" else len(kept) - 1)
@@ -107,9 +107,7 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
                 item["detail"] = f"{snap.health}: {snap.health_reason or 'no article body'}"
             elif outcome == "flipflop":
                 item["detail"] = f"content of version {older + 1} again"  # type: ignore[operator]
-            same = run is not None and run[0] == outcome and run[1] == item["version"]
-            run = (outcome, item["version"], (run[2] if same else 0) + ev.count)  # type: ignore[index]
-        recent.insert(0, (outcome, item.get("detail"), ev.count))
+        recent.insert(0, (outcome, item.get("detail"), item["version"], ev.count))
         plan.append(item)
     return plan
 
@@ -228,6 +226,8 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
             c.version_id = current[-1].id if current else None
             s.add(c)
         story.headline = made[-1].headline if made else story.headline
+        if plan and story.status in ("active", "unhealthy"):  # "gone" is the web's word, not ours
+            story.status = "unhealthy" if plan[-1]["outcome"] == "unhealthy" else "active"
         s.add(story)
     result.versions_before += len(version_ids)
     result.versions_after += len(made)

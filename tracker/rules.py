@@ -49,12 +49,27 @@ def decide(latest: Latest | None, raw_hash: str, healthy: bool | None, content_h
     return "new_version"
 
 
-def collapse_confirmed(run: list[tuple[str, str | None, int]]) -> bool:
-    """Whether the checks just before this one, newest first as ``(outcome, detail, count)``,
-    found the body collapsed ``FLIPFLOP_CONFIRM - 1`` times in a row."""
+# A check as the rules see it, newest first: (outcome, detail, version it matched, count).
+Recent = list[tuple[str, "str | None", "int | None", int]]
+
+
+def collapse_confirmed(recent: Recent) -> bool:
+    """Whether the checks just before this one found the body collapsed
+    ``FLIPFLOP_CONFIRM - 1`` times in a row."""
     seen = 0
-    for outcome, detail, count in run:
+    for outcome, detail, _, count in recent:
         if outcome != "unhealthy" or not (detail or "").startswith("collapsed"):
             break
         seen += count
     return seen >= FLIPFLOP_CONFIRM - 1
+
+
+def flipflops(recent: Recent, version: int | None) -> int:
+    """How many checks in a row, up to now, brought back ``version``'s content (whatever their
+    HTTP status, which may split a run into rows)."""
+    seen = 0
+    for outcome, _, matched, count in recent:
+        if outcome != "flipflop" or matched != version:
+            break
+        seen += count
+    return seen

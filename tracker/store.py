@@ -28,7 +28,8 @@ from .migrations import migrate, pending
 from .models import Blob, Change, Check, Claim, Story, Version
 from .readers import parse_snapshot
 from .report import report_dict
-from .rules import FLIPFLOP_CONFIRM, Latest, Outcome, collapse_confirmed, decide
+from .rules import (FLIPFLOP_CONFIRM, Latest, Outcome, Recent, collapse_confirmed, decide,
+                    flipflops)
 from .snapshot import Snapshot
 from .urls import canonical_url
 
@@ -186,7 +187,9 @@ class Store:
             prev_json = self.structure_json(s, latest) if latest is not None else None
             previous = _snapshot(prev_json) if prev_json is not None else None
             snap = read_capture(cap.raw, cap.fmt, url, previous, cap.http_status)
-            if snap.health == "collapsed" and collapse_confirmed(self._recent_checks(s, story.id)):
+            recent = self._recent_checks(s, story.id)
+            cut = snap.health == "collapsed" and collapse_confirmed(recent)
+            if cut:  # the body stayed cut: judge the page on its own
                 snap = read_capture(cap.raw, cap.fmt, url, None, cap.http_status)
             healthy = snap.health == "ok" and bool(snap.paragraphs)
             chash = content_hash(snap) if healthy else None
@@ -194,7 +197,9 @@ class Store:
                 older = s.exec(select(Version).where(Version.story_id == story.id,
                                                      Version.content_hash == chash)
                                .order_by(Version.number.desc()).limit(1)).first()
-                flips = self._flipflops(s, story.id, older) if older is not None else 0
+                # A cut back to an older version has been "back" on every collapsed check.
+                flips = (FLIPFLOP_CONFIRM if cut else flipflops(recent, older.id)) \
+                    if older is not None else 0
         outcome = decide(Latest(latest.blob_hash, latest.content_hash) if latest else None,
                          raw_hash, healthy, chash, older is not None, flips)
         story.status = "unhealthy" if outcome == "unhealthy" else "active"
@@ -256,45 +261,45 @@ class Store:
             if v.blob_hash != raw_hash:
                 raise conflict
             return IngestResult(story.url, story.id, "known", v.number)
-        c = s.exec(select(Check).where(Check.story_id == story.id, Check.first_at <= at,
-                                       Check.last_at >= at)).first()
-        if c is None:
-            return None
-        matched = s.get(Version, c.version_id) if c.version_id is not None else None
-        same = raw_hash in (c.raw_hash, c.blob_hash) or (
-            c.outcome == "unchanged" and matched is not None and matched.blob_hash == raw_hash)
-        if not same and c.outcome in ("same_content", "flipflop", "unhealthy"):
-            # A run of these keeps only its last bytes: read this one as it was read then
-            # (against the version current at its time) and compare articles.
-            current = s.exec(select(Version).where(Version.story_id == story.id,
-                                                   Version.fetched_at <= at)
-                             .order_by(Version.number.desc()).limit(1)).first()
-            snap = read_capture(cap.raw, cap.fmt, story.url,
-                                _snapshot(self.structure_json(s, current)) if current else None,
-                                cap.http_status)
-            if c.outcome == "unhealthy":
-                same = snap.health != "ok" or not snap.paragraphs
-            else:
-                same = matched is not None and content_hash(snap) == matched.content_hash
-        if not same:
+        covering = s.exec(select(Check).where(Check.story_id == story.id, Check.first_at <= at,
+                                              Check.last_at >= at).order_by(Check.id)).all()
+        for c in covering:
+            matched = s.get(Version, c.version_id) if c.version_id is not None else None
+            if self._same_capture(s, story, cap, at, raw_hash, c, matched):
+                return IngestResult(story.url, story.id, "known", matched.number if matched else None)
+        if any(at in (c.first_at, c.last_at) for c in covering):
             raise conflict
-        return IngestResult(story.url, story.id, "known", matched.number if matched else None)
+        return None  # inside a run, never recorded: a late capture (refused by the caller)
+
+    def _same_capture(self, s: Session, story: Story, cap: Capture, at: datetime, raw_hash: str,
+                      c: Check, matched: Version | None) -> bool:
+        """Whether ``cap`` is one of the captures check ``c`` counted."""
+        if raw_hash in (c.raw_hash, c.blob_hash) or (
+                c.outcome == "unchanged" and matched is not None and matched.blob_hash == raw_hash):
+            return True
+        if c.outcome not in ("same_content", "flipflop", "unhealthy"):
+            return False
+        # A run of these keeps only its last bytes: read this one as it was read then
+        # (against the version current at its time) and compare articles.
+        current = s.exec(select(Version).where(Version.story_id == story.id,
+                                               Version.fetched_at <= at)
+                         .order_by(Version.number.desc()).limit(1)).first()
+        snap = read_capture(cap.raw, cap.fmt, story.url,
+                            _snapshot(self.structure_json(s, current)) if current else None,
+                            cap.http_status)
+        if c.outcome == "unhealthy":
+            return snap.health != "ok" or not snap.paragraphs
+        return matched is not None and content_hash(snap) == matched.content_hash
 
     def _last_check(self, s: Session, story_id: int) -> Check | None:
         return s.exec(select(Check).where(Check.story_id == story_id)
                       .order_by(Check.last_at.desc(), Check.id.desc()).limit(1)).first()
 
-    def _recent_checks(self, s: Session, story_id: int) -> list[tuple[str, str | None, int]]:
-        return [(c.outcome, c.detail, c.count) for c in s.exec(
+    def _recent_checks(self, s: Session, story_id: int) -> Recent:
+        """The story's last checks, newest first, as ``rules`` reads them."""
+        return [(c.outcome, c.detail, c.version_id, c.count) for c in s.exec(
             select(Check).where(Check.story_id == story_id)
-            .order_by(Check.last_at.desc(), Check.id.desc()).limit(FLIPFLOP_CONFIRM)).all()]
-
-    def _flipflops(self, s: Session, story_id: int, older: Version) -> int:
-        """How many checks in a row, up to now, brought back ``older``'s content."""
-        last = self._last_check(s, story_id)
-        if last is None or last.outcome != "flipflop" or last.version_id != older.id:
-            return 0
-        return last.count
+            .order_by(Check.last_at.desc(), Check.id.desc()).limit(4 * FLIPFLOP_CONFIRM)).all()]
 
     def _blob(self, s: Session, raw: bytes, raw_hash: str, latest: Version | None) -> str:
         if s.get(Blob, raw_hash) is not None:
