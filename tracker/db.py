@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +51,17 @@ def open_engine(db: str) -> Engine:
 def _sqlite_connect(dbapi: Any, record: Any) -> None:
     dbapi.isolation_level = None  # transactions are ours (_sqlite_begin)
     cur = dbapi.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # Turning WAL on takes an exclusive lock and SQLite does not wait for it: processes
+    # opening a new database together retry for a while instead of failing.
+    for attempt in range(200):
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.05)
     cur.execute("PRAGMA foreign_keys=ON")
     # NORMAL in WAL mode: a killed process loses nothing committed; only an OS crash or power
     # cut may lose the last commits (never corrupts). FULL costs an fsync per capture.
