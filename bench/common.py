@@ -1,9 +1,17 @@
-"""What both benchmarks print about the machine they ran on."""
+"""What the benchmarks share: where the project and the corpus are, and what they print about
+the machine they ran on. Importing it puts the project on the import path (the benchmarks run
+as scripts: ``python bench/store.py``)."""
 
 from __future__ import annotations
 
 import platform
+import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def machine() -> str:

@@ -19,24 +19,17 @@ import json
 import random
 import re
 import statistics
-import sys
 import time
-from pathlib import Path
 
 from diff_match_patch import diff_match_patch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import CORPUS, ROOT, machine
 
-from common import machine  # noqa: E402
+from tracker.classify import compare
+from tracker.readers import load_snapshot
+from tracker.series import series_pairs
+from tracker.snapshot import Snapshot
 
-from tracker.classify import compare  # noqa: E402
-from tracker.readers import load_snapshot  # noqa: E402
-from tracker.series import series_pairs  # noqa: E402
-from tracker.snapshot import Snapshot  # noqa: E402
-
-CORPUS = ROOT.parent / "shared" / "corpus"
 
 try:
     import fast_diff_match_patch as fast_dmp

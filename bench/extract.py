@@ -20,22 +20,14 @@ import argparse
 import json
 import math
 import statistics
-import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import CORPUS, ROOT, machine
 
-from common import machine  # noqa: E402
-
-from tracker.evaluate import Evaluation, all_pages, evaluate, scores, time_pages  # noqa: E402
-from tracker.extract import extract_html  # noqa: E402
-
-CORPUS = ROOT.parent / "shared" / "corpus"
+from tracker.evaluate import Evaluation, all_pages, evaluate, scores, time_pages
+from tracker.extract import extract_html
 
 try:
     import trafilatura

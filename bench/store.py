@@ -32,19 +32,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import CORPUS, ROOT, machine
 
-from common import machine  # noqa: E402
+from tracker.errors import InputError
+from tracker.evaluate import all_pages
+from tracker.extract import extract_html
+from tracker.reindex import reindex
+from tracker.store import Capture, Store
 
-from tracker.errors import InputError  # noqa: E402
-from tracker.evaluate import all_pages  # noqa: E402
-from tracker.extract import extract_html  # noqa: E402
-from tracker.reindex import reindex  # noqa: E402
-from tracker.store import Capture, Store  # noqa: E402
-
-CORPUS = ROOT.parent / "shared" / "corpus"
 SEED = 20251110
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
 URL = "https://bench.example/story/{}"
