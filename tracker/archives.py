@@ -120,12 +120,17 @@ def paragraphs_of(summary: str) -> list[str]:
     return [p for p in (clean_text(x) for x in re.split(r"\n", summary)) if p]
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """An archive opened read-only: importing it never writes to it."""
+    return sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+
+
 def read_newsedits(path: Path) -> Iterator[tuple[str, Capture]]:
-    """The versions of a NewsEdits or diffengine SQLite file, entry by entry, in order."""
+    """The versions of a NewsEdits or diffengine SQLite file, in capture-time order."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
-        db = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        db = _read_only(path)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as exc:
         raise InputError(f"{path}: not an SQLite database ({exc})") from None
@@ -161,7 +166,7 @@ def read_newsedits(path: Path) -> Iterator[tuple[str, Capture]]:
 
 def count_newsedits(path: Path) -> int:
     try:
-        db = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        db = _read_only(path)
         try:
             return db.execute("SELECT count(*) FROM entryversion").fetchone()[0]
         finally:

@@ -291,15 +291,17 @@ class Store:
             return snap.health != "ok" or not snap.paragraphs
         return matched is not None and content_hash(snap) == matched.content_hash
 
+    def _newest_checks(self, s: Session, story_id: int, n: int) -> list[Check]:
+        return list(s.exec(select(Check).where(Check.story_id == story_id)
+                           .order_by(Check.last_at.desc(), Check.id.desc()).limit(n)).all())
+
     def _last_check(self, s: Session, story_id: int) -> Check | None:
-        return s.exec(select(Check).where(Check.story_id == story_id)
-                      .order_by(Check.last_at.desc(), Check.id.desc()).limit(1)).first()
+        return next(iter(self._newest_checks(s, story_id, 1)), None)
 
     def _recent_checks(self, s: Session, story_id: int) -> Recent:
         """The story's last checks, newest first, as ``rules`` reads them."""
-        return [(c.outcome, c.detail, c.version_id, c.count) for c in s.exec(
-            select(Check).where(Check.story_id == story_id)
-            .order_by(Check.last_at.desc(), Check.id.desc()).limit(4 * FLIPFLOP_CONFIRM)).all()]
+        return [(c.outcome, c.detail, c.version_id, c.count)
+                for c in self._newest_checks(s, story_id, 4 * FLIPFLOP_CONFIRM)]
 
     def _blob(self, s: Session, raw: bytes, raw_hash: str, latest: Version | None) -> str:
         if s.get(Blob, raw_hash) is not None:
