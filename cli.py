@@ -17,15 +17,17 @@ import click
 
 from tracker import __version__
 from tracker.errors import TrackerError
-from tracker.readers import extract_source, load_snapshot
-from tracker.siterules import load_rules
-from tracker.archives import (ImportResult, count_folder_captures, count_newsedits,
+from tracker.extract.formats import load_snapshot
+from tracker.watch.fetch import extract_source
+from tracker.extract.siterules import load_rules
+from tracker.store.archives import (ImportResult, count_folder_captures, count_newsedits,
                               export_jsonl, export_newsedits, import_folders, import_newsedits)
-from tracker.reindex import ReindexResult, reindex as reindex_store
-from tracker.report import render_html, render_text, summary_line, to_json
-from tracker.series import compare_files, diff_series, series_pairs
-from tracker.store import Store, default_db
-from tracker.watch import add_urls
+from tracker.store.reindex import ReindexResult, reindex as reindex_store
+from tracker.report.contract import render_html, render_text, summary_line, to_json
+from tracker.extract.folders import series_pairs
+from tracker.report.series import compare_files, diff_series
+from tracker.store.repository import Store, default_db
+from tracker.watch.add import add_urls
 
 
 def _fail(exc: Exception) -> click.ClickException:

@@ -25,9 +25,9 @@ from diff_match_patch import diff_match_patch
 
 from common import CORPUS, ROOT, machine
 
-from tracker.classify import compare
-from tracker.readers import load_snapshot
-from tracker.series import series_pairs
+from tracker.compare.classify import compare
+from tracker.extract.formats import load_snapshot
+from tracker.extract.folders import series_pairs
 from tracker.snapshot import Snapshot
 
 

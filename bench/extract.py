@@ -26,8 +26,8 @@ from typing import Any
 
 from common import CORPUS, ROOT, machine
 
-from tracker.evaluate import Evaluation, all_pages, evaluate, scores, time_pages
-from tracker.extract import extract_html
+from evaluate import Evaluation, all_pages, evaluate, scores, time_pages
+from tracker.extract.page import extract_html
 
 try:
     import trafilatura

@@ -32,13 +32,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from common import CORPUS, ROOT, machine
+from common import CORPUS, machine
 
 from tracker.errors import InputError
-from tracker.evaluate import all_pages
-from tracker.extract import extract_html
-from tracker.reindex import reindex
-from tracker.store import Capture, Store
+from evaluate import all_pages
+from tracker.extract.page import extract_html
+from tracker.store.reindex import reindex
+from tracker.store.repository import Capture, Store
 
 SEED = 20251110
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.align import align
+from tracker.compare.align import align
 
 A = "The council approved the budget on Monday after a long debate among members."
 B = "Opposition members walked out before the vote, saying they had not seen the figures."

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.claims import split_claims
-from tracker.classify import compare
+from tracker.compare.claims import split_claims
+from tracker.compare.classify import compare
 from tracker.snapshot import Snapshot
 
 OLD = Snapshot.build(["ANKARA (AA) officials said 12 people died in the floods.",

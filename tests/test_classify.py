@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tracker.classify import compare
-from tracker.facts import NameIndex, entities, numbers, quotes
+from tracker.compare.classify import compare
+from tracker.compare.facts import NameIndex, entities, numbers, quotes
 from tracker.snapshot import Snapshot
 
 LEDE = "ANKARA officials said on Monday that 12 people were killed in floods in the north."

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from tracker.store import Store
+from tracker.store.repository import Store
 
 from .conftest import SNAPSHOTS
 from .test_extract import ARTICLE, BODY
@@ -145,7 +145,7 @@ def test_add_records_versions_checks_and_faults(newsroom: tuple[str, dict[str, b
         _, latest = st.snapshot(f"{base}/story")
         with st.session() as s:
             from sqlmodel import select
-            from tracker.models import Version
+            from tracker.store.models import Version
             v = s.exec(select(Version).where(Version.number == 2)).one()
             assert v.headers and "etag" in v.headers
     assert any("reversed" in p for p in latest.paragraphs)
@@ -169,7 +169,7 @@ def test_a_database_url_with_a_missing_driver_is_a_one_line_error() -> None:
 def test_a_capture_another_watcher_overtook_is_late_not_an_error(
         newsroom: tuple[str, dict[str, bytes]], tmp_path: Path) -> None:
     from datetime import datetime, timedelta, timezone
-    from tracker.store import Capture
+    from tracker.store.repository import Capture
     base, pages = newsroom
     db = str(tmp_path / "w.db")
     with Store(db) as st:  # a newer capture, recorded by another machine

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tracker import blobs
-from tracker.models import Change, Check, Version
-from tracker.store import Store
+from tracker.store import blobs
+from tracker.store.models import Change, Check, Version
+from tracker.store.repository import Store
 
 from .conftest import ROOT
 
@@ -29,7 +29,7 @@ CHILD = r"""
 import json, sys
 from datetime import datetime, timedelta, timezone
 sys.path.insert(0, sys.argv[3])
-from tracker.store import Capture, Store
+from tracker.store.repository import Capture, Store
 db, n = sys.argv[1], int(sys.argv[2])
 t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
 with Store(db) as st:

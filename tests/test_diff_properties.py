@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.align import align
-from tracker.classify import compare
-from tracker.diff import Codec, new_text, old_text, rebuild, word_diff
-from tracker.report import report_dict, to_json
+from tracker.compare.align import align
+from tracker.compare.classify import compare
+from tracker.compare.worddiff import Codec, new_text, old_text, rebuild, word_diff
+from tracker.report.contract import report_dict, to_json
 from tracker.snapshot import Snapshot
 
 WORDS = ["the", "council", "said", "12", "15", "1,200", "“We", "will", "act”", "Putin’s",

@@ -7,13 +7,12 @@ The expectations are the answer key of snapshots/README.md, written with the sto
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from tracker.classify import compare
-from tracker.readers import load_snapshot
-from tracker.report import KIND_ORDER
+from tracker.compare.classify import compare
+from tracker.extract.formats import load_snapshot
+from tracker.report.contract import KIND_ORDER
 
 from .conftest import SNAPSHOTS
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from cli import main
-from tracker.extract import ExtractOptions, decode_html, extract_html
-from tracker.health import VERDICTS
-from tracker.siterules import load_rules
+from tracker.extract.page import ExtractOptions, decode_html, extract_html
+from tracker.extract.health import VERDICTS
+from tracker.extract.siterules import load_rules
 from tracker.errors import InputError
 
 from .conftest import SNAPSHOTS

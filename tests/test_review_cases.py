@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from tracker.align import align
-from tracker.classify import compare
+from tracker.compare.align import align
+from tracker.compare.classify import compare
 from tracker.snapshot import Snapshot, clean_text
-from tracker.wire import is_chrome, is_correction, parse_wire, split_dateline
+from tracker.extract.wire import is_chrome, is_correction, parse_wire, split_dateline
 
 LEDE = "ANKARA (AA) - Officials don't expect the 1,200 evacuees to return before Friday."
 

@@ -13,9 +13,9 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from tracker import models  # noqa: F401 - registers the tables on SQLModel.metadata
-from tracker.db import open_engine
-from tracker.store import Store
+from tracker.store import models  # noqa: F401 - registers the tables on SQLModel.metadata
+from tracker.store.db import open_engine
+from tracker.store.repository import Store
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -64,13 +64,13 @@ def test_migrations_give_the_golden_schema_and_the_models(two_dbs: tuple[str, st
 
 
 def test_migrating_twice_applies_nothing_the_second_time(tmp_path: Path) -> None:
-    from tracker.migrations import STEPS, migrate
+    from tracker.store.migrations import STEPS, migrate
     db = str(tmp_path / "t.db")
     Store(db).close()
     engine = open_engine(db)
     with engine.begin() as conn:
         assert migrate(conn) == []
     with engine.connect() as conn:
-        from tracker.migrations import applied_steps
+        from tracker.store.migrations import applied_steps
         assert applied_steps(conn) == [s for s, _, _ in STEPS]
     engine.dispose()

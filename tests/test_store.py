@@ -15,14 +15,15 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import select
 
-from tracker import blobs
-from tracker.archives import export_newsedits, import_folders, import_newsedits, paragraphs_of
+from tracker.store import blobs
+from tracker.store.archives import export_newsedits, import_folders, import_newsedits, paragraphs_of
 from tracker.errors import InputError, LateCapture, StoreError
-from tracker.models import Blob, Change, Check, Story, Version
-from tracker.reindex import reindex
-from tracker.series import compare_files, story_versions
-from tracker.store import Capture, Store
-from tracker.urls import canonical_url
+from tracker.store.models import Blob, Change, Check, Story, Version
+from tracker.store.reindex import reindex
+from tracker.extract.folders import story_versions
+from tracker.report.series import compare_files
+from tracker.store.repository import Capture, Store
+from tracker.store.urls import canonical_url
 
 from .conftest import SNAPSHOTS
 
@@ -400,7 +401,7 @@ def test_stores_opened_together_on_a_new_database_all_open(db: str, tmp_path: Pa
 
 
 def test_reindex_rereads_a_story_that_changed_while_it_worked(store: Store) -> None:
-    from tracker.reindex import ReindexResult, _events, _finish, replay
+    from tracker.store.reindex import ReindexResult, _events, _finish, replay
     from concurrent.futures import Future
     a, b, c = snap(*BODY), snap(*BODY, "Second."), snap(*BODY, "Second.", "Third.")
     store.ingest(cap(a, 0))

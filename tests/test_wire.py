@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.errors import NotAnArticle
-from tracker.wire import is_chrome, is_editor_note, parse_wire, split_dateline, split_label
+from tracker.extract.wire import is_chrome, is_editor_note, parse_wire, split_dateline, split_label
 
 
 def test_seed_story_is_split_into_its_parts(seed_text: str) -> None:

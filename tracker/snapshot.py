@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .errors import InputError, NotAnArticle
+from tracker.errors import InputError, NotAnArticle
 
 # Characters that look like spaces or are invisible in a browser; a re-capture that only
 # changes them is not an edit.

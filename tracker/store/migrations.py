@@ -15,8 +15,8 @@ from sqlalchemy import (BigInteger, Boolean, Column, Connection, ForeignKey, Ind
                         LargeBinary, MetaData, String, Table, Text, UniqueConstraint, inspect, select,
                         text)
 
-from .errors import StoreError
-from .models import Json, UTCDateTime
+from tracker.errors import StoreError
+from tracker.store.models import Json, UTCDateTime
 
 
 def _step1(conn: Connection) -> None:

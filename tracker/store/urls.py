@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import InputError
+from tracker.errors import InputError
 
 # Query parameters that only say where a reader came from, on every site that uses them. Names
 # that some sites use for the article itself ("id", "cid", "src", "ref", "amp") are kept:

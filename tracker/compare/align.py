@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from .diff import EQUAL, Block, Codec, equal_share, is_copyedit, new_dmp, word_diff
+from tracker.compare.worddiff import EQUAL, Block, Codec, equal_share, is_copyedit, new_dmp, word_diff
 
 _WORD = re.compile(r"\w+")
 

@@ -23,12 +23,12 @@ from lxml import etree
 from lxml import html as lhtml
 from rapidfuzz import fuzz
 
-from . import health as H
-from .metadata import Metadata, read_metadata, strip_site_name
-from .body import EMBED_MARK, read_body
-from .siterules import SiteRules
-from .snapshot import Snapshot, clean_text
-from .wire import build_body, is_byline, is_editor_note, split_label
+from tracker.extract import health as H
+from tracker.extract.metadata import Metadata, read_metadata, strip_site_name
+from tracker.extract.body import EMBED_MARK, read_body
+from tracker.extract.siterules import SiteRules
+from tracker.snapshot import Snapshot, clean_text
+from tracker.extract.wire import build_body, is_byline, is_editor_note, split_label
 
 # Pages beyond this are cut: an article is near the top; a 20 MB page is an attack or a bug.
 MAX_BYTES = 8 * 1024 * 1024

@@ -13,10 +13,10 @@ from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from . import health as H
-from .siterules import SiteRule
-from .snapshot import clean_text
-from .wire import is_chrome
+from tracker.extract import health as H
+from tracker.extract.siterules import SiteRule
+from tracker.snapshot import clean_text
+from tracker.extract.wire import is_chrome
 
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "div", "td", "section",
            "article", "dd")

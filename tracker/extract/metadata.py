@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import html as lhtml
 
-from .snapshot import clean_text
+from tracker.snapshot import clean_text
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
                   "BlogPosting", "Report", "LiveBlogPosting", "OpinionNewsArticle",

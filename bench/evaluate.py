@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 import lxml.html
 
-from .snapshot import clean_text
+from tracker.snapshot import clean_text
 
 Extract = Callable[[bytes], Any]
 

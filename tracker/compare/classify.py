@@ -11,11 +11,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from . import facts
-from .align import AlignOptions, align
-from .claims import check_claims
-from .diff import DELETE, EQUAL, Block, Codec, Op, is_copyedit, new_dmp, word_diff
-from .snapshot import Snapshot
+from tracker.compare import facts
+from tracker.compare.align import AlignOptions, align
+from tracker.compare.claims import check_claims
+from tracker.compare.worddiff import DELETE, EQUAL, Block, Codec, Op, is_copyedit, new_dmp, word_diff
+from tracker.snapshot import Snapshot
 
 Change = dict[str, Any]
 

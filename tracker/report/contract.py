@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .classify import Comparison
+from tracker.compare.classify import Comparison
 
 KIND_ORDER = ["headline", "deck", "byline", "dateline", "editor_note", "lede",
               "paragraph_added", "paragraph_removed", "paragraph_edited", "paragraph_moved",
@@ -172,7 +172,7 @@ def render_text(report: dict[str, Any], color: bool = False) -> str:
 
 def render_html(reports: list[dict[str, Any]], title: str = "tracker change report") -> str:
     """One self-contained page (inline CSS, no scripts, no external assets), all text escaped."""
-    env = Environment(loader=PackageLoader("tracker", "templates"),
+    env = Environment(loader=PackageLoader("tracker.report", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["short"] = _short

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
-from .errors import InputError, LateCapture
-from .fetch import FetchError, fetch
-from .store import Capture, IngestResult, Store
-from .urls import canonical_url
+from tracker.errors import InputError, LateCapture
+from tracker.watch.fetch import FetchError, fetch
+from tracker.store.repository import Capture, IngestResult, Store
+from tracker.store.urls import canonical_url
 
 
 def add_urls(store: Store, urls: list[str], progress: Callable[[int], None] | None = None,

@@ -18,20 +18,20 @@ from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from . import __version__
-from . import blobs
-from .classify import compare
-from .db import WRITE, mapped, open_engine, reason
-from .errors import InputError, LateCapture, NotAnArticle, StoreError
-from .extract import ExtractOptions, extract_html
-from .migrations import migrate, pending
-from .models import Blob, Change, Check, Claim, Story, Version
-from .readers import parse_snapshot
-from .report import report_dict
-from .rules import (FLIPFLOP_CONFIRM, Latest, Outcome, Recent, collapse_confirmed, decide,
+from tracker import __version__
+from tracker.store import blobs
+from tracker.compare.classify import compare
+from tracker.store.db import WRITE, mapped, open_engine, reason
+from tracker.errors import InputError, LateCapture, NotAnArticle, StoreError
+from tracker.extract.page import ExtractOptions, extract_html
+from tracker.store.migrations import migrate, pending
+from tracker.store.models import Blob, Change, Check, Claim, Story, Version
+from tracker.extract.formats import parse_snapshot
+from tracker.report.contract import report_dict
+from tracker.store.recording import (FLIPFLOP_CONFIRM, Latest, Outcome, Recent, collapse_confirmed, decide,
                     flipflops)
-from .snapshot import Snapshot
-from .urls import canonical_url
+from tracker.snapshot import Snapshot
+from tracker.store.urls import canonical_url
 
 DEFAULT_DB = "tracker.db"
 # Bump when extraction changes what it reads from the same bytes: `reindex` records it.

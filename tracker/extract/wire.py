@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .snapshot import Snapshot, clean_text
+from tracker.snapshot import Snapshot, clean_text
 
 # Update labels prefixed to a headline: "UPDATE – ", "UPDATE 2-", "CORRECTED-UPDATE 2-",
 # "REFILE-". Capitals only: "Update: ..." in an ordinary headline is part of the headline.

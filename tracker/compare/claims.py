@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from .diff import Block
-from .snapshot import Snapshot
+from tracker.compare.worddiff import Block
+from tracker.snapshot import Snapshot
 
 Change = dict[str, Any]
 

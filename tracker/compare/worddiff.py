@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from diff_match_patch import diff_match_patch
 from rapidfuzz.distance import OSA
 
-from .facts import numeric_key
+from tracker.compare.facts import numeric_key
 
 # Numbers keep their separators ("1,200", "3.5", "14:30") and words their apostrophes
 # ("Tajikistan’s"), so a changed figure or name is one token, not three. A token carries the

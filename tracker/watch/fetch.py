@@ -3,12 +3,17 @@ GET and per-host limits build on this later; here: one GET with a size cap and c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import httpx
 
-from . import __version__
-from .errors import TrackerError
+from tracker import __version__
+from tracker.errors import InputError, TrackerError
+from tracker.extract.formats import extract_file
+from tracker.extract.page import ExtractOptions, extract_html
+from tracker.extract.siterules import SiteRules
+from tracker.snapshot import Snapshot
 
 USER_AGENT = f"tracker/{__version__} (+https://github.com/tracker-news/tracker; news revision watcher)"
 # A news page over this is not an article; stop reading rather than fill memory.
@@ -51,3 +56,18 @@ def fetch(url: str, timeout: float = 20.0) -> Page:
         raise FetchError(f"{url}: timed out after {timeout:g} s") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+
+
+def extract_source(source: str, rules: SiteRules | None = None,
+                   previous: Snapshot | None = None) -> Snapshot:
+    """The snapshot of an http(s) URL, fetched now, or of a file (any format), with its health
+    verdict (``tracker extract``)."""
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", source)
+    if not scheme:
+        return extract_file(source, rules, previous)
+    if scheme.group(1).lower() not in ("http", "https"):
+        raise InputError(f"{source}: only http:// and https:// URLs can be fetched")
+    page = fetch(source)
+    prev = previous.paragraphs if previous is not None else None
+    return extract_html(page.content, ExtractOptions(url=page.url, rules=rules, previous=prev,
+                                                     status=page.status, charset=page.charset))

@@ -6,18 +6,16 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import re
 import zlib
 from pathlib import Path
 
 from bs4 import UnicodeDammit
 
-from .errors import InputError, NotAnArticle
-from .extract import ExtractOptions, extract_html
-from .fetch import fetch
-from .siterules import SiteRules
-from .snapshot import Snapshot
-from .wire import parse_wire
+from tracker.errors import InputError, NotAnArticle
+from tracker.extract.page import ExtractOptions, extract_html
+from tracker.extract.siterules import SiteRules
+from tracker.snapshot import Snapshot
+from tracker.extract.wire import parse_wire
 
 FORMATS = (".json", ".txt", ".html", ".htm")
 # Pages beyond this are not articles; cap what a hostile or broken file can make us hold.
@@ -119,20 +117,13 @@ def load_snapshot(path: str | Path) -> Snapshot:
     return parse_snapshot(read_raw(path), fmt, str(path))
 
 
-def extract_source(source: str, rules: SiteRules | None = None,
-                   previous: Snapshot | None = None) -> Snapshot:
-    """The snapshot of a file (any format) or of an http(s) URL, with its health verdict.
-    HTML that cannot be read as an article is reported through the verdict, not an error."""
-    prev = previous.paragraphs if previous is not None else None
-    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://", source)
-    if scheme and scheme.group(1).lower() not in ("http", "https"):
-        raise InputError(f"{source}: only http:// and https:// URLs can be fetched")
-    if scheme:
-        page = fetch(source)
-        return extract_html(page.content, ExtractOptions(url=page.url, rules=rules, previous=prev,
-                                                         status=page.status, charset=page.charset))
+def extract_file(source: str | Path, rules: SiteRules | None = None,
+                 previous: Snapshot | None = None) -> Snapshot:
+    """The snapshot of a file (any format), with its health verdict. HTML that cannot be read
+    as an article is reported through the verdict, not an error."""
     path = Path(source)
     fmt = _snapshot_file(path)
     if fmt != ".html":
         return parse_snapshot(read_raw(path), fmt, str(path))
+    prev = previous.paragraphs if previous is not None else None
     return extract_html(read_raw(path), ExtractOptions(rules=rules, previous=prev))

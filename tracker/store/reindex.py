@@ -22,14 +22,14 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, delete, select
 
-from . import blobs
-from .classify import compare
-from .errors import StoreError
-from .models import Change, Check, Claim, Story, Version
-from .report import report_dict
-from .rules import FLIPFLOP_CONFIRM, Latest, Recent, collapse_confirmed, decide, flipflops
-from .snapshot import Snapshot
-from .store import EXTRACTOR_VERSION, Store, change_rows, content_hash, read_capture
+from tracker.store import blobs
+from tracker.compare.classify import compare
+from tracker.errors import StoreError
+from tracker.store.models import Change, Check, Claim, Story, Version
+from tracker.report.contract import report_dict
+from tracker.store.recording import FLIPFLOP_CONFIRM, Latest, Recent, collapse_confirmed, decide, flipflops
+from tracker.snapshot import Snapshot
+from tracker.store.repository import EXTRACTOR_VERSION, Store, change_rows, content_hash, read_capture
 
 # Checks that carry their capture's bytes: replayed, then written anew.
 _REPLAYED = ("new_version", "unhealthy", "flipflop")

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from .errors import StoreError
+from tracker.errors import StoreError
 
 # The execution option that marks a writing transaction (it takes SQLite's write lock).
 WRITE = "tracker_write"

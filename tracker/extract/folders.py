@@ -7,12 +7,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
-from .classify import DiffOptions, compare
-from .errors import InputError
-from .readers import load_snapshot, snapshot_format
-from .report import report_dict
+from tracker.errors import InputError
+from tracker.extract.formats import snapshot_format
 
 _CAPTURE = re.compile(
     r"^(?P<y>\d{4})-?(?P<mo>\d{2})-?(?P<d>\d{2})T(?P<h>\d{2})[:-]?(?P<mi>\d{2})[:-]?(?P<s>\d{2})Z$")
@@ -42,19 +39,21 @@ def _is_snapshot(path: Path) -> bool:
 
 
 @dataclass(frozen=True)
-class Version:
+class CaptureFile:
+    """One version's file in a story folder."""
+
     captured: datetime
     path: Path
 
 
-def story_versions(folder: Path, prefer: tuple[str, ...] = PREFERENCE) -> list[Version]:
+def story_versions(folder: Path, prefer: tuple[str, ...] = PREFERENCE) -> list[CaptureFile]:
     """A story's versions in capture order, one file each (by format preference)."""
     by_time: dict[datetime, list[Path]] = {}
     for path in sorted(folder.iterdir()):
         if _is_snapshot(path):
             by_time.setdefault(capture_time(path), []).append(path)
     rank = {ext: k for k, ext in enumerate(prefer)}
-    return [Version(t, min(paths, key=lambda p: (rank.get(snapshot_format(p), len(rank)), p.name)))
+    return [CaptureFile(t, min(paths, key=lambda p: (rank.get(snapshot_format(p), len(rank)), p.name)))
             for t, paths in sorted(by_time.items())]
 
 
@@ -75,25 +74,10 @@ def find_stories(roots: list[Path]) -> list[Path]:
 
 
 def series_pairs(roots: list[Path], prefer: tuple[str, ...] = PREFERENCE
-                 ) -> list[tuple[str, Version, Version]]:
+                 ) -> list[tuple[str, CaptureFile, CaptureFile]]:
     """Every consecutive pair of versions of every story under ``roots``."""
     pairs = []
     for story in find_stories(roots):
         versions = story_versions(story, prefer)
         pairs += [(story.name, a, b) for a, b in zip(versions, versions[1:])]
     return pairs
-
-
-def compare_files(old: Path, new: Path, options: DiffOptions | None = None) -> dict:
-    """The change report of two snapshot files."""
-    return report_dict(compare(load_snapshot(old), load_snapshot(new), options), str(old), str(new))
-
-
-def diff_series(pairs: list[tuple[str, Version, Version]], options: DiffOptions | None = None
-                ) -> Iterator[dict]:
-    """Reports for each pair, labelled ``story: time → time``."""
-    for story, a, b in pairs:
-        report = compare_files(a.path, b.path, options)
-        report["label"] = (f"{story}: {a.captured:%Y-%m-%d %H:%M} → {b.captured:%Y-%m-%d %H:%M} UTC")
-        yield report
-

@@ -17,12 +17,12 @@ from typing import Any, Callable, Iterator, TextIO
 from bs4 import BeautifulSoup
 from lxml import html as lhtml
 
-from .errors import InputError
-from .metadata import read_metadata
-from .readers import read_raw, snapshot_format
-from .series import Version, find_stories, story_versions
-from .snapshot import clean_text
-from .store import Capture, IngestResult, Store
+from tracker.errors import InputError
+from tracker.extract.metadata import read_metadata
+from tracker.extract.formats import read_raw, snapshot_format
+from tracker.extract.folders import CaptureFile, find_stories, story_versions
+from tracker.snapshot import clean_text
+from tracker.store.repository import Capture, IngestResult, Store
 
 Progress = Callable[[int], None]
 
@@ -60,7 +60,7 @@ def folder_url(folder: Path, files: list[Path]) -> str:
     return f"urn:tracker:folder:{folder.resolve().name}"
 
 
-def plan_folders(roots: list[Path]) -> list[tuple[str, list[Version]]]:
+def plan_folders(roots: list[Path]) -> list[tuple[str, list[CaptureFile]]]:
     """Each story folder under ``roots`` with its URL and its version files in time order."""
     plan = []
     for folder in find_stories(roots):

@@ -20,8 +20,8 @@ from urllib.parse import urlparse
 
 from bs4 import BeautifulSoup, Tag
 
-from .errors import InputError
-from .snapshot import clean_text
+from tracker.errors import InputError
+from tracker.snapshot import clean_text
 
 _KEYS = {"headline", "deck", "byline", "body", "ignore", "editor_note"}
 
