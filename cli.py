@@ -23,7 +23,9 @@ from tracker.extract.siterules import load_rules
 from tracker.store.archives import (ImportResult, count_folder_captures, count_newsedits,
                               export_jsonl, export_newsedits, import_folders, import_newsedits)
 from tracker.store.reindex import ReindexResult, reindex as reindex_store
-from tracker.report.contract import render_html, render_text, summary_line, to_json
+from tracker.report.contract import summary_line, to_json
+from tracker.report.html import render_html
+from tracker.report.text import render_text
 from tracker.extract.folders import series_pairs
 from tracker.report.series import compare_files, diff_series
 from tracker.store.repository import Store, default_db

@@ -1,0 +1,20 @@
+"""The change report as one self-contained HTML page (inline CSS, no scripts, no external
+assets), every text from an article escaped by Jinja's autoescape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from tracker.report.contract import KIND_ORDER, LABELS
+from tracker.report.text import short
+
+def render_html(reports: list[dict[str, Any]], title: str = "tracker change report") -> str:
+    """One self-contained page (inline CSS, no scripts, no external assets), all text escaped."""
+    env = Environment(loader=PackageLoader("tracker.report", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["short"] = short
+    return env.get_template("report.html.j2").render(
+        title=title, reports=reports, labels=LABELS, kind_order=KIND_ORDER)
