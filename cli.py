@@ -28,6 +28,7 @@ from tracker.report.html import render_html
 from tracker.report.text import render_text
 from tracker.extract.folders import series_pairs
 from tracker.report.series import compare_files, diff_series
+from tracker.report.stored import compare_versions
 from tracker.store.repository import Store, default_db
 from tracker.watch.add import add_urls
 
@@ -114,7 +115,7 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
         else:
             if not all(re.fullmatch(r"[0-9]{1,18}", v) for v in (new, new_version)):
                 raise click.UsageError("stored versions are numbers: tracker diff STORY V1 V2")
-            report = _run(db, lambda store: store.compare(old, int(new), int(new_version)))
+            report = _run(db, lambda store: compare_versions(store, old, int(new), int(new_version)))
     except TrackerError as exc:
         raise _fail(exc) from None
     if html_file:

@@ -15,8 +15,13 @@ def snap(*paras: str, **meta: str | None) -> Snapshot:
     return Snapshot.build(list(paras), **meta)
 
 
+def changes(old: Snapshot, new: Snapshot) -> list[dict]:
+    """The changes as the contract's JSON objects."""
+    return [c.to_dict() for c in compare(old, new).changes]
+
+
 def kinds(old: Snapshot, new: Snapshot) -> list[str]:
-    return [c["kind"] for c in compare(old, new).changes]
+    return [c.kind for c in compare(old, new).changes]
 
 
 def test_copyedits_are_paragraph_edited_alone() -> None:
@@ -24,56 +29,56 @@ def test_copyedits_are_paragraph_edited_alone() -> None:
     new = snap(LEDE.replace("killed in", "killed in the"), QUOTE.replace("rebuild", "rebuld"),
                BACK.replace("2010,", "2010"))
     changes = compare(old, new).changes
-    assert [c["kind"] for c in changes] == ["paragraph_edited"] * 3
-    assert all(c["minor"] for c in changes)
+    assert [c.kind for c in changes] == ["paragraph_edited"] * 3
+    assert all(c.minor for c in changes)
 
 
 def test_a_changed_number_is_never_a_copyedit() -> None:
     changes = compare(snap(LEDE), snap(LEDE.replace("12", "13"))).changes
-    assert [c["kind"] for c in changes] == ["lede", "paragraph_edited", "number_changed"]
-    assert changes[1]["minor"] is False
-    assert (changes[2]["before"], changes[2]["after"]) == ("12", "13")
-    assert "13 people were killed" in changes[2]["context"]
+    assert [c.kind for c in changes] == ["lede", "paragraph_edited", "number_changed"]
+    assert changes[1].minor is False
+    assert (changes[2].before, changes[2].after) == ("12", "13")
+    assert "13 people were killed" in changes[2].context
 
 
 def test_negation_is_never_a_copyedit() -> None:
     changes = compare(snap(BACK), snap(BACK.replace("has seen", "has not seen"))).changes
-    assert changes[1]["kind"] == "paragraph_edited" and changes[1]["minor"] is False
+    assert changes[1].kind == "paragraph_edited" and changes[1].minor is False
 
 
 def test_headline_with_a_score_is_headline_and_number_changed() -> None:
     changes = compare(snap(LEDE, headline="Ege Yıldız lead 0-1 at halftime"),
                       snap(LEDE, headline="Ege Yıldız draw 1-1 at halftime")).changes
-    assert [(c["kind"], c.get("before"), c.get("after")) for c in changes][1] == \
+    assert [(c.kind, c.before, c.after) for c in changes][1] == \
         ("number_changed", "0-1", "1-1")
-    assert changes[0]["kind"] == "headline"
+    assert changes[0].kind == "headline"
 
 
 def test_update_label_alone_is_an_editor_note_change_not_a_headline_change() -> None:
     changes = compare(snap(LEDE, headline="Floods kill 12", update_label="UPDATE"),
                       snap(LEDE, headline="Floods kill 12", update_label="UPDATE 2")).changes
-    assert [c["kind"] for c in changes] == ["editor_note"]
-    assert changes[0]["update_label_after"] == "UPDATE 2"
+    assert [c.kind for c in changes] == ["editor_note"]
+    assert changes[0].update_label_after == "UPDATE 2"
 
 
 def test_dateline_byline_and_deck_changes() -> None:
     changes = compare(snap(LEDE, dateline="ANKARA (AA)", byline="By A", deck=None),
                       snap(LEDE, dateline="İZMİR (AA)", byline="By A and B", deck="New deck"))
-    assert [(c["kind"], c["before"], c["after"]) for c in changes.changes] == [
+    assert [(c.kind, c.before, c.after) for c in changes.changes] == [
         ("deck", None, "New deck"), ("byline", "By A", "By A and B"),
         ("dateline", "ANKARA (AA)", "İZMİR (AA)")]
 
 
 def test_added_quote_paragraph_is_layered() -> None:
     changes = compare(snap(LEDE, BACK), snap(LEDE, QUOTE, BACK)).changes
-    assert [c["kind"] for c in changes] == ["paragraph_added", "quote_added", "entity_added"]
-    assert changes[1]["speaker"] == "Ayşe Demir" and changes[2]["text"] == "Ayşe Demir"
+    assert [c.kind for c in changes] == ["paragraph_added", "quote_added", "entity_added"]
+    assert changes[1].speaker == "Ayşe Demir" and changes[2].text == "Ayşe Demir"
 
 
 def test_quote_moved_to_another_paragraph_is_not_added_or_removed() -> None:
     merged = LEDE + " " + QUOTE
     changes = compare(snap(LEDE, QUOTE, BACK), snap(merged, BACK)).changes
-    assert not any(c["kind"].startswith("quote_") for c in changes)
+    assert not any(c.kind.value.startswith("quote_") for c in changes)
 
 
 def test_short_quoted_phrases_are_not_quotations() -> None:
@@ -114,17 +119,17 @@ def test_entities_and_mentions() -> None:
 
 def test_names_dropped_everywhere_are_entity_removed() -> None:
     changes = compare(snap(LEDE, QUOTE, BACK), snap(LEDE, BACK)).changes
-    assert [c["kind"] for c in changes] == ["paragraph_removed", "quote_removed", "entity_removed"]
+    assert [c.kind for c in changes] == ["paragraph_removed", "quote_removed", "entity_removed"]
 
 
 def test_corrections_appended_changed_and_withdrawn() -> None:
     one, two = "Correction: An earlier version misspelled the mayor’s name.", \
         "Correction: An earlier version misspelled the mayor’s surname."
-    assert compare(snap(LEDE), snap(LEDE, corrections=[one])).changes == [
+    assert changes(snap(LEDE), snap(LEDE, corrections=[one])) == [
         {"kind": "correction", "before": None, "after": one}]
-    assert compare(snap(LEDE, corrections=[one]), snap(LEDE, corrections=[two])).changes == [
+    assert changes(snap(LEDE, corrections=[one]), snap(LEDE, corrections=[two])) == [
         {"kind": "correction", "before": one, "after": two}]
-    assert compare(snap(LEDE, corrections=[one]), snap(LEDE)).changes == [
+    assert changes(snap(LEDE, corrections=[one]), snap(LEDE)) == [
         {"kind": "correction", "before": one, "after": None}]
 
 

@@ -17,7 +17,7 @@ import pytest
 from sqlmodel import select
 
 from tracker.store import blobs
-from tracker.store.models import Change, Check, Version
+from tracker.store.models import ChangeRecord, Check, Version
 from tracker.store.repository import Store
 
 from .conftest import ROOT
@@ -82,7 +82,7 @@ def check_consistent(db: str, committed: int) -> int:
             assert json.loads(st.structure_json(s, v))["paragraphs"] == json.loads(raw)["paragraphs"]
         for numbers in per_story.values():
             assert numbers == list(range(1, len(numbers) + 1))  # no gap, no duplicate
-        with_changes = set(s.exec(select(Change.version_id)).all())
+        with_changes = set(s.exec(select(ChangeRecord.version_id)).all())
         assert all(v.id in with_changes for v in versions if v.number > 1)
         assert all(c.version_id is None or c.version_id in {v.id for v in versions}
                    for c in s.exec(select(Check)).all())

@@ -12,7 +12,7 @@ import pytest
 
 from tracker.compare.classify import compare
 from tracker.extract.formats import load_snapshot
-from tracker.report.contract import KIND_ORDER
+from tracker.compare.kinds import Kind
 
 from .conftest import SNAPSHOTS
 
@@ -121,13 +121,13 @@ def test_changes_and_claims_match_the_answer_key(story: str, old: str, new: str,
     folder = SNAPSHOTS / story
     cmp = compare(load_snapshot(folder / f"{old}{ext}"), load_snapshot(folder / f"{new}{ext}"))
     changes, claims = KEY[(story, old, new)]
-    assert Counter(signature(c) for c in cmp.changes) == Counter(changes)
+    assert Counter(signature(c.to_dict()) for c in cmp.changes) == Counter(changes)
     assert [(c["claim"], c["status"]) for c in cmp.claims] == claims
 
 
 def test_every_kind_and_claim_status_is_covered_by_the_key() -> None:
     kinds = {sig[0] for changes, _ in KEY.values() for sig in changes}
-    assert kinds == set(KIND_ORDER) - {"dateline"}  # datelines never change in our stories
+    assert kinds == {k.value for k in Kind} - {"dateline"}  # datelines never change in our stories
     statuses = {status for _, claims in KEY.values() for _, status in claims}
     assert statuses == {"confirmed", "not_found", "unverifiable"}
 
@@ -164,11 +164,11 @@ def test_copyedits_make_no_lede_quote_or_number_change() -> None:
     folder = SNAPSHOTS / RT
     cmp = compare(load_snapshot(folder / "20251113T110500Z.txt"),
                   load_snapshot(folder / "20251113T152000Z.txt"))
-    minor = [c for c in cmp.changes if c.get("minor")]
+    minor = [c for c in cmp.changes if c.minor]
     assert len(minor) == 2
-    numbers = [c for c in cmp.changes if c["kind"] == "number_changed"]
-    assert numbers and not any(n["context"] in c["after"] for n in numbers for c in minor)
-    assert not any(c["kind"] in ("lede", "quote_edited") for c in cmp.changes)
+    numbers = [c for c in cmp.changes if c.kind == Kind.NUMBER_CHANGED]
+    assert numbers and not any(n.context in c.after for n in numbers for c in minor)
+    assert not any(c.kind in (Kind.LEDE, Kind.QUOTE_EDITED) for c in cmp.changes)
 
 
 def test_every_example_story_has_three_or_more_versions_in_both_formats() -> None:

@@ -18,7 +18,7 @@ LEDE = "ANKARA (AA) - Officials don't expect the 1,200 evacuees to return before
 
 
 def kinds(old: Snapshot, new: Snapshot) -> list[str]:
-    return [c["kind"] for c in compare(old, new).changes]
+    return [c.kind for c in compare(old, new).changes]
 
 
 @pytest.mark.parametrize("after", [
@@ -27,7 +27,7 @@ def kinds(old: Snapshot, new: Snapshot) -> list[str]:
 ])
 def test_typography_is_a_copyedit_alone(after: str) -> None:
     changes = compare(Snapshot.build([LEDE]), Snapshot.build([after])).changes
-    assert [(c["kind"], c["minor"]) for c in changes] == [("paragraph_edited", True)]
+    assert [(c.kind, c.minor) for c in changes] == [("paragraph_edited", True)]
 
 
 def test_a_word_swapped_for_a_near_spelling_is_not_a_copyedit() -> None:

@@ -18,10 +18,11 @@ from sqlmodel import select
 from tracker.store import blobs
 from tracker.store.archives import export_newsedits, import_folders, import_newsedits, paragraphs_of
 from tracker.errors import InputError, LateCapture, StoreError
-from tracker.store.models import Blob, Change, Check, Story, Version
+from tracker.store.models import Blob, ChangeRecord, Check, Story, Version
 from tracker.store.reindex import reindex
 from tracker.extract.folders import story_versions
 from tracker.report.series import compare_files
+from tracker.report.stored import compare_versions
 from tracker.store.repository import Capture, Store
 from tracker.store.urls import canonical_url
 
@@ -88,7 +89,7 @@ def test_a_version_only_when_the_article_changed(store: Store) -> None:
     counts = store.counts()
     assert counts["versions"] == 2 and counts["stories"] == 1
     with store.session() as s:
-        kinds = {c.kind for c in s.exec(select(Change)).all()}
+        kinds = {c.kind for c in s.exec(select(ChangeRecord)).all()}
         outcomes = [c.outcome for c in s.exec(select(Check).order_by(Check.id)).all()]
     assert {"headline", "number_changed"} <= kinds
     assert outcomes == ["new_version", "unchanged", "same_content", "new_version"]
@@ -179,10 +180,10 @@ def test_queries_by_host_kind_and_date(store: Store) -> None:
         r.id for r in rows if r.url.startswith(("https://haberpostasi", "https://marketledger"))}
     # "All headline changes at host X this week" is one query.
     with store.session() as s:
-        found = s.exec(select(Change.details).join(Story, Story.id == Change.story_id)
-                       .where(Story.host == host, Change.kind == "headline",
-                              Change.detected_at >= week,
-                              Change.detected_at < week + timedelta(days=7))).all()
+        found = s.exec(select(ChangeRecord.details).join(Story, Story.id == ChangeRecord.story_id)
+                       .where(Story.host == host, ChangeRecord.kind == "headline",
+                              ChangeRecord.detected_at >= week,
+                              ChangeRecord.detected_at < week + timedelta(days=7))).all()
     assert [d["after"] for d in found][0].startswith("Death toll from landslide")
 
 
@@ -194,7 +195,7 @@ def test_log_show_and_diff_of_stored_versions(store: Store) -> None:
     assert versions[0].by_kind == {} and versions[1].by_kind["headline"] == 1
     row, latest = store.snapshot(str(story.id))
     assert row.number == 4 and latest.headline == versions[3].headline
-    stored = store.compare(url, 1, 2)
+    stored = compare_versions(store, url, 1, 2)
     files = story_versions(SNAPSHOTS / "aa-giresun-landslide")
     direct = compare_files(files[0].path, files[1].path)
     assert stored["changes"] == direct["changes"] and stored["claims"] == direct["claims"]

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from tracker.compare.kinds import Change, Kind
 from tracker.compare.worddiff import Block
 from tracker.snapshot import Snapshot
-
-Change = dict[str, Any]
 
 _VERBS = (r"adds?|updates?|changes?|recasts?|rewrites?|corrects?|removes?|deletes?|drops?|"
           r"fixes?|inserts?|includes?|clarifies|trims?|tops?|writes?|moves?|restores?|expands?|"
@@ -38,6 +37,13 @@ _SPEECH = re.compile(r"\b(?:said|says|told|according to|statement|stated|added|n
                      r"announced|confirmed|denied)\b", re.IGNORECASE)
 _DEATH = re.compile(r"\b(?:kill\w*|dead|death\w*|died|die|toll|casualt\w*|fatalit\w*|lives|"
                     r"bodies|victims?|injur\w*|wounded|missing)\b", re.IGNORECASE)
+
+# Changes that revise NEW's paragraphs (where a comment may have been added).
+_REVISED = (Kind.PARAGRAPH_ADDED, Kind.PARAGRAPH_EDITED, Kind.PARAGRAPH_SPLIT,
+            Kind.PARAGRAPH_MERGED)
+# Changes that a correction may have made.
+_CORRECTABLE = (Kind.PARAGRAPH_EDITED, Kind.HEADLINE, Kind.DECK, Kind.NUMBER_CHANGED,
+                Kind.BYLINE, Kind.DATELINE, Kind.QUOTE_EDITED)
 
 
 def split_claims(note: str) -> list[str]:
@@ -75,18 +81,12 @@ class _Checker:
     def find(self, test: Callable[[Change], bool]) -> list[int]:
         return [k for k, c in enumerate(self.changes) if test(c)]
 
-    def of_kind(self, *kinds: str) -> list[int]:
-        return self.find(lambda c: c["kind"] in kinds)
+    def of_kind(self, *kinds: Kind) -> list[int]:
+        return self.find(lambda c: c.kind in kinds)
 
-    def new_text(self, c: Change) -> str:
-        after = c.get("after") or c.get("text") or ""
-        return " ".join(after) if isinstance(after, list) else after
-
-    def at(self, c: Change, where: set[int] | None) -> bool:
-        if where is None:
-            return True
-        idx = c.get("new_indexes") or [c.get("new_index")]
-        return any(i in where for i in idx)
+    @staticmethod
+    def at(c: Change, where: set[int] | None) -> bool:
+        return where is None or any(i in where for i in c.new_positions)
 
     def check(self, claim: str, verb: str = "") -> tuple[str | None, str, list[int]]:
         """``verb``: the verb phrase of the previous claim, for a claim that has none of its
@@ -104,59 +104,59 @@ class _Checker:
                      low):
             return None, "unverifiable", []
         if re.search(r"\b(?:headlines?|hed)\b", low):
-            return "headline", *self._any(self.of_kind("headline"))
+            return "headline", *self._any(self.of_kind(Kind.HEADLINE))
         if re.search(r"\b(?:deck|subhead\w*|standfirst|sub-headline)\b", low):
-            return "deck", *self._any(self.of_kind("deck"))
+            return "deck", *self._any(self.of_kind(Kind.DECK))
         if re.search(r"\bbyline\b", low):
-            return "byline", *self._any(self.of_kind("byline"))
+            return "byline", *self._any(self.of_kind(Kind.BYLINE))
         if re.search(r"\bdateline\b", low):
-            return "dateline", *self._any(self.of_kind("dateline"))
+            return "dateline", *self._any(self.of_kind(Kind.DATELINE))
         # "lead" alone or last ("NEW LEAD"), not "from lead investigator".
         if re.search(r"\b(?:lede|intro|tops?|recasts?)\b|\blead\s*$", low):
             # "Recasts with shares": the new lede is about the shares. "Tops with new toll": the
             # lede carries a changed figure.
             words = source if re.search(r"\bwith\b", low) else []
             figures = _DEATH.search(low) or re.search(r"\b(?:figures?|numbers?|score|result)\b", low)
-            ledes = self.of_kind("lede")
-            lede = self.changes[ledes[0]]["after"] if ledes else ""
+            ledes = self.of_kind(Kind.LEDE)
+            lede = self.changes[ledes[0]].after if ledes else ""
             return "lede", *self._any([k for k in ledes if not words or _mentions_all(
-                words, self.changes[k]["after"])] or ([*ledes, *self.find(
-                    lambda c: c["kind"] == "number_changed" and c["context"] in lede)]
+                words, self.changes[k].after)] or ([*ledes, *self.find(
+                    lambda c: c.kind == Kind.NUMBER_CHANGED and c.context in lede)]
                     if figures and ledes else []))
         if re.search(r"\b(?:throughout|write\s?-?thr(?:ough|u)|writes\s+through|"
                      r"rewrites?)\b", low):
-            hits = self.find(lambda c: c["kind"] in ("paragraph_edited", "paragraph_split",
-                                                     "paragraph_merged"))
+            hits = self.of_kind(Kind.PARAGRAPH_EDITED, Kind.PARAGRAPH_SPLIT,
+                                Kind.PARAGRAPH_MERGED)
             enough = max(2, round(0.2 * len(self.new.paragraphs)))
             return "paragraph_edited", ("confirmed" if len(hits) >= enough else "not_found"), hits
         if re.search(r"\b(?:correct\w*|clarif\w*|fix\w*|amend\w*)\b", low):
             return "correction", *self._correction(body, where)
         if _DEATH.search(low):
             return "number_changed", *self._any(self.find(
-                lambda c: c["kind"] == "number_changed" and bool(_DEATH.search(c["context"]))))
+                lambda c: c.kind == Kind.NUMBER_CHANGED and bool(_DEATH.search(c.context))))
         if re.search(r"\b(?:figures?|numbers?|prices?|rates?|scores?|results?|counts?|tally|"
                      r"totals?|estimates?|forecasts?|data|statistics|stats|markets?|shares?|"
                      r"closing|close|votes?)\b", low):
-            return "number_changed", *self._any(self.of_kind("number_changed"))
+            return "number_changed", *self._any(self.of_kind(Kind.NUMBER_CHANGED))
         removing = re.search(r"\b(?:removes?|deletes?|drops?|cuts?|trims?|withdraws?)\b", low)
         if re.search(r"\b(?:quotes?|quotations?|comments?|reactions?|statements?|remarks?|"
                      r"interviews?|says)\b", low):
             if removing:
-                return "quote_removed", *self._any(self.of_kind("quote_removed"))
+                return "quote_removed", *self._any(self.of_kind(Kind.QUOTE_REMOVED))
             return "quote_added", *self._speech(source or _content_words(body), where)
         if removing:
             words = _content_words(body)
             return "paragraph_removed", *self._any(self.find(
-                lambda c: c["kind"] == "paragraph_removed"
-                and (not words or _mentions_all(words, c["before"]))))
+                lambda c: c.kind == Kind.PARAGRAPH_REMOVED
+                and (not words or _mentions_all(words, c.before))))
         if not _content_words(re.sub(rf"\b(?:{_VERBS})\b", "", body)) and not re.search(
                 r"\b(?:details|background|context|paragraphs?)\b", low):
             return None, "unverifiable", []  # "UPDATE", "REFILES": a verb that names nothing
         if re.search(rf"\b(?:{_VERBS}|new|more|details|background|context)\b", low):
             words = source or _content_words(body)
             return "paragraph_added", *self._any(self.find(
-                lambda c: c["kind"] == "paragraph_added" and self.at(c, where)
-                and (not words or _mentions_all(words, c["after"]))))
+                lambda c: c.kind == Kind.PARAGRAPH_ADDED and self.at(c, where)
+                and (not words or _mentions_all(words, c.after))))
         return None, "unverifiable", []
 
     @staticmethod
@@ -170,9 +170,8 @@ class _Checker:
         neighbours)."""
         changed = {}
         for k, c in enumerate(self.changes):
-            if c["kind"] in ("paragraph_added", "paragraph_edited", "paragraph_split",
-                             "paragraph_merged") and not c.get("minor") and self.at(c, where):
-                for j in c.get("new_indexes") or [c["new_index"]]:
+            if c.kind in _REVISED and not c.minor and self.at(c, where):
+                for j in c.new_positions:
                     changed[j] = k
         runs: list[list[int]] = []
         for j in sorted(changed):
@@ -181,29 +180,27 @@ class _Checker:
             else:
                 runs.append([j])
         paras = self.new.paragraphs
-        quotes = [(k, c) for k, c in enumerate(self.changes) if c["kind"] == "quote_added"]
+        quotes = [(k, c) for k, c in enumerate(self.changes) if c.kind == Kind.QUOTE_ADDED]
         hits: list[int] = []
         for run in runs:
             text = " ".join(paras[j] for j in run)
-            said = [k for k, c in quotes if c["text"] in text]
+            said = [k for k, c in quotes if c.text in text]
             if not said and _SPEECH.search(text):
                 said = sorted({changed[j] for j in run if _SPEECH.search(paras[j])})
             if said and (not source or _mentions_all(source, text) or any(
-                    _mentions_all(source, c.get("speaker") or "") for k, c in quotes if k in said)):
+                    _mentions_all(source, c.speaker or "") for k, c in quotes if k in said)):
                 hits += said
         if not source and where is None:
             hits = [k for k, _ in quotes] or hits
         return self._any(sorted(set(hits)))
 
     def _correction(self, body: str, where: set[int] | None) -> tuple[str, list[int]]:
-        notices = self.of_kind("correction")
+        notices = self.of_kind(Kind.CORRECTION)
         words = _content_words(re.sub(r"\b(?:corrects?|clarif\w*|fix\w*|amends?)\b", "", body))
-        edits = self.find(lambda c: c["kind"] in ("paragraph_edited", "headline", "deck",
-                                                  "number_changed", "byline", "dateline",
-                                                  "quote_edited")
-                          and (c["kind"] != "paragraph_edited" or self.at(c, where))
+        edits = self.find(lambda c: c.kind in _CORRECTABLE
+                          and (c.kind != Kind.PARAGRAPH_EDITED or self.at(c, where))
                           and (not words or _mentions_all(words, " ".join(
-                              str(c.get(x) or "") for x in ("before", "after", "context")))))
+                              str(getattr(c, x) or "") for x in ("before", "after", "context")))))
         return self._any(notices + edits)
 
 

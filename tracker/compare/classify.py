@@ -14,11 +14,9 @@ from rapidfuzz import fuzz
 from tracker.compare import facts
 from tracker.compare.align import AlignOptions, align
 from tracker.compare.claims import check_claims
+from tracker.compare.kinds import Change, Kind
 from tracker.compare.worddiff import DELETE, EQUAL, Block, Codec, Op, is_copyedit, new_dmp, word_diff
 from tracker.snapshot import Snapshot
-
-Change = dict[str, Any]
-
 
 @dataclass(frozen=True)
 class DiffOptions:
@@ -44,8 +42,8 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
-def _field_changes(kind: str, before: str | None, after: str | None) -> list[Change]:
-    return [] if before == after else [{"kind": kind, "before": before, "after": after}]
+def _field_changes(kind: Kind, before: str | None, after: str | None) -> list[Change]:
+    return [] if before == after else [Change(kind, before=before, after=after)]
 
 
 def _hunk_spans(ops: list[Op] | tuple[Op, ...]) -> list[tuple[int, int, int, int]]:
@@ -129,28 +127,27 @@ def _number_changes(before: str, after: str, ops: list[Op] | tuple[Op, ...]) -> 
             pairs.append((x, y))
     pairs.sort(key=lambda p: p[1].start)
     # "1,200" -> "1200" is typography, not a new figure.
-    return [{"kind": "number_changed", "before": x.text, "after": y.text,
-             "context": facts.sentence_at(after, y.start)} for x, y in pairs
+    return [Change(Kind.NUMBER_CHANGED, before=x.text, after=y.text,
+                   context=facts.sentence_at(after, y.start)) for x, y in pairs
             if facts.numeric_key(x.text) != facts.numeric_key(y.text)]
 
 
 def _paragraph_changes(b: Block) -> list[Change]:
     out: list[Change] = []
     if b.kind == "added":
-        out.append({"kind": "paragraph_added", "new_index": b.new[0], "after": b.after})
+        out.append(Change(Kind.PARAGRAPH_ADDED, new_index=b.new[0], after=b.after))
     elif b.kind == "removed":
-        out.append({"kind": "paragraph_removed", "old_index": b.old[0], "before": b.before})
+        out.append(Change(Kind.PARAGRAPH_REMOVED, old_index=b.old[0], before=b.before))
     elif b.kind == "edited":
-        out.append({"kind": "paragraph_edited", "old_index": b.old[0], "new_index": b.new[0],
-                    "before": b.before, "after": b.after, "minor": b.minor,
-                    "rewritten": b.rewritten})
+        out.append(Change(Kind.PARAGRAPH_EDITED, old_index=b.old[0], new_index=b.new[0],
+                          before=b.before, after=b.after, minor=b.minor, rewritten=b.rewritten))
     elif b.kind in ("split", "merged"):
-        out.append({"kind": f"paragraph_{b.kind}", "old_indexes": list(b.old),
-                    "new_indexes": list(b.new), "before": b.before.split("\n"),
-                    "after": b.after.split("\n")})
+        out.append(Change(Kind(f"paragraph_{b.kind}"), old_indexes=tuple(b.old),
+                          new_indexes=tuple(b.new), before=tuple(b.before.split("\n")),
+                          after=tuple(b.after.split("\n"))))
     if b.moved:
-        out.append({"kind": "paragraph_moved", "old_index": b.old[0], "new_index": b.new[0],
-                    "text": b.after.split("\n")[0]})
+        out.append(Change(Kind.PARAGRAPH_MOVED, old_index=b.old[0], new_index=b.new[0],
+                          text=b.after.split("\n")[0]))
     return out
 
 
@@ -189,14 +186,13 @@ def _quote_changes(old_q: list[facts.Quote], new_q: list[facts.Quote],
         q = new_q[j]
         if j in edited:
             p = old_q[edited[j]]
-            out.append({"kind": "quote_edited", "before": p.text, "after": q.text,
-                        "speaker": q.speaker or p.speaker})
+            out.append(Change(Kind.QUOTE_EDITED, before=p.text, after=q.text,
+                              speaker=q.speaker or p.speaker))
         else:
-            out.append({"kind": "quote_added", "text": q.text, "speaker": q.speaker})
+            out.append(Change(Kind.QUOTE_ADDED, text=q.text, speaker=q.speaker))
     for i in left_old:
         if i not in used_old:
-            out.append({"kind": "quote_removed", "text": old_q[i].text,
-                        "speaker": old_q[i].speaker})
+            out.append(Change(Kind.QUOTE_REMOVED, text=old_q[i].text, speaker=old_q[i].speaker))
     return out
 
 
@@ -205,7 +201,8 @@ def _entity_changes(old: Snapshot, new: Snapshot, old_texts: list[str], new_text
     """Names newly mentioned in NEW's changed passages and absent from all of OLD, and the
     reverse. Only changed passages are scanned: an unchanged paragraph cannot add a name."""
     out: list[Change] = []
-    for kind, texts, other in (("entity_added", new_texts, old), ("entity_removed", old_texts, new)):
+    for kind, texts, other in ((Kind.ENTITY_ADDED, new_texts, old),
+                               (Kind.ENTITY_REMOVED, old_texts, new)):
         seen: set[str] = set()
         index: facts.NameIndex | None = None
         for text in texts:
@@ -217,7 +214,7 @@ def _entity_changes(old: Snapshot, new: Snapshot, old_texts: list[str], new_text
                     index = facts.NameIndex("\n".join(
                         filter(None, [other.headline, other.deck, *other.paragraphs])))
                 if not index.mentions(name):
-                    out.append({"kind": kind, "text": name})
+                    out.append(Change(kind, text=name))
     return out
 
 
@@ -229,10 +226,10 @@ def _correction_changes(old: tuple[str, ...], new: tuple[str, ...]) -> list[Chan
         match = max(gone, key=lambda g: fuzz.ratio(g, c), default=None)
         if match is not None and fuzz.ratio(match, c) >= 50:
             gone.remove(match)
-            out.append({"kind": "correction", "before": match, "after": c})
+            out.append(Change(Kind.CORRECTION, before=match, after=c))
         else:
-            out.append({"kind": "correction", "before": None, "after": c})
-    out.extend({"kind": "correction", "before": g, "after": None} for g in gone)
+            out.append(Change(Kind.CORRECTION, after=c))
+    out.extend(Change(Kind.CORRECTION, before=g) for g in gone)
     return out
 
 
@@ -251,18 +248,18 @@ def compare(old: Snapshot, new: Snapshot, options: DiffOptions | None = None) ->
     blocks = align(old.paragraphs, new.paragraphs, opts.align, codec)
     changes: list[Change] = []
 
-    for name in ("headline", "deck", "byline", "dateline"):
-        changes += _field_changes(name, getattr(old, name), getattr(new, name))
+    for kind in (Kind.HEADLINE, Kind.DECK, Kind.BYLINE, Kind.DATELINE):
+        changes += _field_changes(kind, getattr(old, kind.value), getattr(new, kind.value))
     if (old.editor_note, old.update_label) != (new.editor_note, new.update_label):
-        changes.append({"kind": "editor_note", "before": old.editor_note,
-                        "after": new.editor_note, "update_label_before": old.update_label,
-                        "update_label_after": new.update_label})
+        changes.append(Change(Kind.EDITOR_NOTE, before=old.editor_note, after=new.editor_note,
+                              update_label_before=old.update_label,
+                              update_label_after=new.update_label))
 
     lede_old, lede_new = old.paragraphs[0], new.paragraphs[0]
     first = next((b for b in blocks if b.old == (0,) and b.new == (0,)), None)
     if lede_old != lede_new and not (first.minor if first is not None else _copyedit(
             lede_old, lede_new, codec, dmp)):
-        changes.append({"kind": "lede", "before": lede_old, "after": lede_new})
+        changes.append(Change(Kind.LEDE, before=lede_old, after=lede_new))
 
     numbers: list[Change] = []
     for name in ("headline", "deck"):

@@ -127,3 +127,18 @@ def extract_file(source: str | Path, rules: SiteRules | None = None,
         return parse_snapshot(read_raw(path), fmt, str(path))
     prev = previous.paragraphs if previous is not None else None
     return extract_html(read_raw(path), ExtractOptions(rules=rules, previous=prev))
+
+
+def read_capture(raw: bytes, fmt: str, url: str | None, previous: Snapshot | None = None,
+                 status: int | None = None) -> Snapshot:
+    """The snapshot of stored bytes; unreadable bytes give an unhealthy snapshot, not an error."""
+    prev = previous.paragraphs if previous is not None else None
+    if fmt == ".html":
+        web = url if url and url.startswith("http") else None
+        return extract_html(raw, ExtractOptions(url=web, previous=prev, status=status))
+    try:
+        return parse_snapshot(raw, fmt)
+    except NotAnArticle as exc:
+        return Snapshot.build([], require_body=False, health="too_short", health_reason=str(exc))
+    except InputError as exc:
+        return Snapshot.build([], require_body=False, health="error_page", health_reason=str(exc))

@@ -7,37 +7,22 @@ from collections import Counter
 from typing import Any
 
 from tracker.compare.classify import Comparison
-
-KIND_ORDER = ["headline", "deck", "byline", "dateline", "editor_note", "lede",
-              "paragraph_added", "paragraph_removed", "paragraph_edited", "paragraph_moved",
-              "paragraph_split", "paragraph_merged", "quote_added", "quote_removed",
-              "quote_edited", "number_changed", "entity_added", "entity_removed", "correction"]
-LABELS = {
-    "headline": "Headline", "deck": "Deck", "byline": "Byline", "dateline": "Dateline",
-    "editor_note": "Editor's note", "lede": "Lede", "paragraph_added": "Paragraphs added",
-    "paragraph_removed": "Paragraphs removed", "paragraph_edited": "Paragraphs edited",
-    "paragraph_moved": "Paragraphs moved", "paragraph_split": "Paragraphs split",
-    "paragraph_merged": "Paragraphs merged", "quote_added": "Quotes added",
-    "quote_removed": "Quotes removed", "quote_edited": "Quotes edited",
-    "number_changed": "Numbers changed", "entity_added": "Names added",
-    "entity_removed": "Names removed", "correction": "Corrections",
-}
-
+from tracker.compare.kinds import Kind
 
 def report_dict(cmp: Comparison, old_name: str | None = None, new_name: str | None = None
                 ) -> dict[str, Any]:
     """The change report of ``shared/spec/change-report.md`` (plus a few added fields)."""
-    counts = Counter(c["kind"] for c in cmp.changes)
-    copyedits = sum(1 for c in cmp.changes if c.get("minor"))
+    counts = Counter(c.kind for c in cmp.changes)
+    copyedits = sum(1 for c in cmp.changes if c.minor)
     return {
         "old_source": old_name,
         "new_source": new_name,
         "old": cmp.old.to_dict(),
         "new": cmp.new.to_dict(),
-        "changes": cmp.changes,
+        "changes": [c.to_dict() for c in cmp.changes],
         "claims": cmp.claims,
         "summary": {"changes": len(cmp.changes), "copyedits": copyedits,
-                    "by_kind": {k: counts[k] for k in KIND_ORDER if counts[k]}},
+                    "by_kind": by_kind(counts)},
         "paragraphs": [
             {"kind": b.kind, "old_indexes": list(b.old), "new_indexes": list(b.new),
              "moved": b.moved, "minor": b.minor, "rewritten": b.rewritten,
@@ -47,15 +32,23 @@ def report_dict(cmp: Comparison, old_name: str | None = None, new_name: str | No
     }
 
 
-def summary_line(by_kind: dict[str, int]) -> str:
+def by_kind(counts: Counter[Kind] | dict[str, int]) -> dict[str, int]:
+    """Counts by kind name, in report order, kinds with none left out."""
+    return {k.value: counts[k] for k in Kind if counts.get(k)}
+
+
+def summary_line(counts: dict[str, int]) -> str:
     """One line for a version in ``tracker log``: "headline, lede, paragraph added ×2"."""
-    parts = []
-    for kind in KIND_ORDER:
-        n = by_kind.get(kind, 0)
-        if n:
-            words = kind.replace("_", " ").replace("entity", "name")
-            parts.append(words if n == 1 else f"{words} ×{n}")
+    parts = [k.singular if n == 1 else f"{k.singular} ×{n}"
+             for k, n in ((k, counts.get(k, 0)) for k in Kind) if n]
     return ", ".join(parts) if parts else "no changes"
+
+
+def count_line(counts: dict[str, int]) -> str:
+    """"13 changes: 1 headline, 2 paragraphs added, 1 quote added", in report order."""
+    total = sum(counts.values())
+    return f"{total} change{'s' if total != 1 else ''}: " + ", ".join(
+        k.count(counts[k]) for k in Kind if counts.get(k))
 
 
 def to_json(report: dict[str, Any] | list[dict[str, Any]]) -> str:

@@ -7,14 +7,19 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from tracker.report.contract import KIND_ORDER, LABELS
+from tracker.compare.kinds import Kind
 from tracker.report.text import short
 
 def render_html(reports: list[dict[str, Any]], title: str = "tracker change report") -> str:
     """One self-contained page (inline CSS, no scripts, no external assets), all text escaped."""
+    return environment().get_template("report.html.j2").render(
+        title=title, reports=reports, kinds=list(Kind))
+
+
+def environment() -> Environment:
+    """The templates, with every value autoescaped."""
     env = Environment(loader=PackageLoader("tracker.report", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["short"] = short
-    return env.get_template("report.html.j2").render(
-        title=title, reports=reports, labels=LABELS, kind_order=KIND_ORDER)
+    return env

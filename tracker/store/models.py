@@ -116,7 +116,7 @@ class Check(SQLModel, table=True):
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))
 
 
-class Change(SQLModel, table=True):
+class ChangeRecord(SQLModel, table=True):
     """One classified change between a version and the one before it."""
 
     __tablename__ = "changes"
@@ -131,7 +131,7 @@ class Change(SQLModel, table=True):
     details: dict = Field(sa_column=Column(Json, nullable=False))
 
 
-class Claim(SQLModel, table=True):
+class ClaimRecord(SQLModel, table=True):
     """A claim of a version's editor's note, checked against what changed."""
 
     __tablename__ = "claims"

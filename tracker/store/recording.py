@@ -1,4 +1,7 @@
-"""The rules of recording, as one pure function that ``Store.ingest`` and ``reindex`` share.
+"""The rules of recording, as one pure function, ``judge``, that ``Store.ingest`` and
+``reindex`` share: a capture against the story's history gives a ``Decision`` (outcome,
+snapshot, matched version, reason, and for a new version the comparison its rows are built
+from). It reads and compares; it never touches the database.
 
 A capture becomes a new version only when its extracted article differs from the latest
 version's. Otherwise it is a check, whose outcome says why:
@@ -16,24 +19,128 @@ check in a row, the story really was cut: the page is then judged on its own.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Mapping
+
+from tracker import __version__
+from tracker.compare.classify import Comparison, compare
+from tracker.extract.formats import read_capture
+from tracker.snapshot import Snapshot
 
 FLIPFLOP_CONFIRM = 3
+# Bump when extraction changes what it reads from the same bytes: `reindex` records it.
+EXTRACTOR_VERSION = f"{__version__}.1"
+# What makes two versions one article: the text a reader sees, not the page's timestamps.
+CONTENT_FIELDS = ("headline", "deck", "byline", "dateline", "editor_note", "update_label",
+                  "paragraphs", "corrections", "embeds")
 
 Outcome = Literal["new_version", "unchanged", "same_content", "flipflop", "unhealthy", "error",
                   "known", "late"]
 
 
-@dataclass(frozen=True)
-class Latest:
-    """What a decision needs of the story's latest version."""
+def content_hash(snap: Snapshot) -> str:
+    """The hash of what a reader sees of the article (``CONTENT_FIELDS``)."""
+    d = snap.to_dict()
+    d.setdefault("embeds", [])
+    data = json.dumps({k: d[k] for k in CONTENT_FIELDS}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
+
+@dataclass(frozen=True)
+class Known:
+    """A recorded version as the rules see it. ``key`` is the caller's handle (a row id in the
+    store, a position in a replay); ``snapshot`` is there for the latest version only, and only
+    when the capture's bytes differ from it (the same bytes are never read again)."""
+
+    key: int
+    number: int
     blob_hash: str
     content_hash: str
+    snapshot: Snapshot | None = None
 
 
-def decide(latest: Latest | None, raw_hash: str, healthy: bool | None, content_hash: str | None,
+@dataclass(frozen=True)
+class Arrival:
+    """A capture as the rules see it. ``count``: captures it stands for (a run kept as one
+    check row: its last capture saw the ones before it)."""
+
+    raw: bytes
+    raw_hash: str
+    fmt: str
+    url: str | None
+    status: int | None
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class History:
+    """What the rules need of a story: its latest version, its newest checks (newest first),
+    and, by content hash, the newest version that had that content."""
+
+    latest: Known | None
+    recent: "Recent"
+    by_content: Mapping[str, Known]
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    snapshot: Snapshot | None = None  # read unless the bytes were the latest version's
+    content_hash: str | None = None  # of a healthy snapshot
+    matched: Known | None = None  # the version the check stands for (none for a new one)
+    reason: str | None = None  # the check's detail
+    comparison: Comparison | None = None  # latest -> new version: its changes and claims
+
+
+def judge(arrival: Arrival, history: History) -> Decision:
+    """The decision on one capture: read it (against the latest version, to tell a collapsed
+    body), apply ``decide``, and compare a new version with the latest."""
+    latest = history.latest
+    if latest is not None and latest.blob_hash == arrival.raw_hash:
+        return Decision("unchanged", matched=latest)
+    previous = latest.snapshot if latest is not None else None
+    assert latest is None or previous is not None, "the latest snapshot is needed here"
+    snap = read_capture(arrival.raw, arrival.fmt, arrival.url, previous, arrival.status)
+    cut = snap.health == "collapsed" and collapse_confirmed(history.recent)
+    if cut:  # the body stayed cut: judge the page on its own
+        snap = read_capture(arrival.raw, arrival.fmt, arrival.url, None, arrival.status)
+    healthy = snap.health == "ok" and bool(snap.paragraphs)
+    chash = content_hash(snap) if healthy else None
+    older = None
+    flips = 0
+    if healthy and latest is not None and chash != latest.content_hash:
+        older = history.by_content.get(chash)  # type: ignore[arg-type]
+        # A cut back to an older version has been "back" on every collapsed check.
+        if older is not None:
+            flips = FLIPFLOP_CONFIRM if cut else (
+                flipflops(history.recent, older.key) + arrival.count - 1)
+    outcome = decide(latest, arrival.raw_hash, healthy, chash, older is not None, flips)
+    if outcome == "new_version":
+        cmp = compare(previous, snap) if previous is not None else None
+        return Decision(outcome, snap, chash, comparison=cmp)
+    if outcome == "unhealthy":
+        return Decision(outcome, snap, reason=f"{snap.health}: "
+                        f"{snap.health_reason or 'no article body'}")
+    if outcome == "flipflop":
+        assert older is not None
+        return Decision(outcome, snap, chash, older, f"content of version {older.number} again")
+    return Decision(outcome, snap, chash, latest)
+
+
+def reads_as(arrival: Arrival, current: Snapshot | None, outcome: str,
+             matched_hash: str | None) -> bool:
+    """Whether a capture, read as it was read at its time (against ``current``, the version
+    then latest), gives a check's outcome: unhealthy, or the content ``matched_hash``. A run of
+    checks keeps only its last bytes; this tells a capture it counted from a late one."""
+    snap = read_capture(arrival.raw, arrival.fmt, arrival.url, current, arrival.status)
+    if outcome == "unhealthy":
+        return snap.health != "ok" or not snap.paragraphs
+    return matched_hash is not None and content_hash(snap) == matched_hash
+
+
+def decide(latest: Known | None, raw_hash: str, healthy: bool | None, content_hash: str | None,
            older: bool, flipflops: int) -> Outcome:
     """The outcome of a capture. ``healthy``/``content_hash`` may be None when the bytes are
     the latest version's (they are not read then); ``older``: an older version has this

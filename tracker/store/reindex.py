@@ -1,7 +1,7 @@
 """Re-reading every stored capture from its raw bytes after an upgrade, on every core.
 
 A story is replayed: its captures whose bytes are kept (its versions, and its unhealthy and
-flip-flop checks) go through the same rules as at ingest (``rules.decide``), in time order, with
+flip-flop checks) go through the same rules as at ingest (``recording.judge``), in time order, with
 the new extractor. Workers do that reading and classifying (pure computation, no database);
 the main process rewrites the story in one transaction. So after a reindex the rules still
 hold: a version the new extractor reads as the one before it becomes a check, an unhealthy
@@ -22,14 +22,11 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, delete, select
 
-from tracker.store import blobs
-from tracker.compare.classify import compare
 from tracker.errors import StoreError
-from tracker.store.models import Change, Check, Claim, Story, Version
-from tracker.report.contract import report_dict
-from tracker.store.recording import FLIPFLOP_CONFIRM, Latest, Recent, collapse_confirmed, decide, flipflops
-from tracker.snapshot import Snapshot
-from tracker.store.repository import EXTRACTOR_VERSION, Store, change_rows, content_hash, read_capture
+from tracker.store import blobs
+from tracker.store.models import ChangeRecord, Check, ClaimRecord, Story, Version
+from tracker.store.recording import EXTRACTOR_VERSION, Arrival, History, Known, Recent, judge
+from tracker.store.repository import Store, change_rows
 
 # Checks that carry their capture's bytes: replayed, then written anew.
 _REPLAYED = ("new_version", "unhealthy", "flipflop")
@@ -64,51 +61,28 @@ class Event:
 
 
 def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
-    """Decide each replayed event again: ``{"event": i, "outcome": ..., "version": k}`` where
-    ``k`` indexes the versions made so far; new versions carry their snapshot and report."""
+    """Judge each replayed event again (``recording.judge``, as at ingest): ``{"event": i,
+    "decision": ..., "version": k}`` where ``k`` indexes the versions made so far."""
     plan: list[dict[str, Any]] = []
-    kept: list[tuple[Snapshot, str, str]] = []  # snapshot, content hash, blob hash
+    kept: list[Known] = []  # the versions made so far, each with its snapshot
+    by_content: dict[str, Known] = {}
     recent: Recent = []  # the checks so far, newest first, as at ingest
     for i, ev in enumerate(events):
         if ev.raw is None:
             recent.insert(0, (ev.outcome, None, None, ev.count))
             continue
         latest = kept[-1] if kept else None
-        healthy = chash = None
-        older: int | None = None
-        snap: Snapshot | None = None
-        cut = False
-        if latest is None or latest[2] != ev.blob_hash:
-            snap = read_capture(ev.raw, ev.fmt or ".html", url, latest[0] if latest else None,
-                                ev.status)
-            cut = snap.health == "collapsed" and collapse_confirmed(recent)
-            if cut:
-                snap = read_capture(ev.raw, ev.fmt or ".html", url, None, ev.status)
-            healthy = snap.health == "ok" and bool(snap.paragraphs)
-            chash = content_hash(snap) if healthy else None
-            if healthy and latest is not None and chash != latest[1]:
-                older = next((k for k in range(len(kept) - 2, -1, -1) if kept[k][1] == chash), None)
-        # A run kept as one row with a count: its last capture saw the ones before it.
-        flips = 0 if older is None else FLIPFLOP_CONFIRM if cut else (
-            flipflops(recent, older) + ev.count - 1)
-        outcome = decide(Latest(latest[2], latest[1]) if latest else None, ev.blob_hash or "",
-                         healthy, chash, older is not None, flips)
-        item: dict[str, Any] = {"event": i, "outcome": outcome}
-        if outcome == "new_version":
-            assert snap is not None and chash is not None
-            item["snapshot"], item["hash"] = snap.to_dict(), chash
-            item["report"] = report_dict(compare(latest[0], snap)) if latest else None
-            kept.append((snap, chash, ev.blob_hash or ""))
-            item["version"] = len(kept) - 1
-        else:
-            item["version"] = older if outcome == "flipflop" else (
-                None if outcome == "unhealthy" else len(kept) - 1)
-            if outcome == "unhealthy" and snap is not None:
-                item["detail"] = f"{snap.health}: {snap.health_reason or 'no article body'}"
-            elif outcome == "flipflop":
-                item["detail"] = f"content of version {older + 1} again"  # type: ignore[operator]
-        recent.insert(0, (outcome, item.get("detail"), item["version"], ev.count))
-        plan.append(item)
+        d = judge(Arrival(ev.raw, ev.blob_hash or "", ev.fmt or ".html", url, ev.status, ev.count),
+                  History(latest, recent, by_content))
+        if d.outcome == "new_version":
+            assert d.snapshot is not None and d.content_hash is not None
+            made = Known(len(kept), len(kept) + 1, ev.blob_hash or "", d.content_hash, d.snapshot)
+            kept.append(made)
+            by_content[made.content_hash] = made
+        version = kept[-1].key if d.outcome == "new_version" else (
+            d.matched.key if d.matched is not None else None)
+        recent.insert(0, (d.outcome, d.reason, version, ev.count))
+        plan.append({"event": i, "decision": d, "version": version})
     return plan
 
 
@@ -187,38 +161,38 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
         now_check = s.exec(select(func.max(Check.id)).where(Check.story_id == sid)).one() or 0
         if now_versions != version_ids or now_check != last_check:
             return False
-        s.exec(delete(Change).where(Change.story_id == sid))
-        s.exec(delete(Claim).where(Claim.story_id == sid))
+        s.exec(delete(ChangeRecord).where(ChangeRecord.story_id == sid))
+        s.exec(delete(ClaimRecord).where(ClaimRecord.story_id == sid))
         s.exec(update(Check).where(Check.story_id == sid).values(version_id=None))
         s.exec(delete(Check).where(Check.story_id == sid, Check.outcome.in_(_REPLAYED)))
         s.exec(delete(Version).where(Version.story_id == sid))
         made: list[Version] = []
         prev_json: bytes | None = None
         for item in plan:
-            ev = events[item["event"]]
-            if item["outcome"] == "new_version":
-                snap, number = item["snapshot"], len(made) + 1
+            ev, d = events[item["event"]], item["decision"]
+            if d.outcome == "new_version":
+                snap, number = d.snapshot.to_dict(), len(made) + 1
                 base = None if blobs.is_keyframe(number) else prev_json
                 v = Version(story_id=sid, number=number, fetched_at=ev.at,
                             http_status=ev.status, headers=ev.headers, blob_hash=ev.blob_hash,
-                            format=ev.fmt or ".html", content_hash=item["hash"],
+                            format=ev.fmt or ".html", content_hash=d.content_hash,
                             structure=blobs.pack_json(snap, base), headline=snap["headline"],
                             paragraphs=len(snap["paragraphs"]), health=snap["health"],
                             extractor_version=EXTRACTOR_VERSION)
                 s.add(v)
                 s.flush()
-                if item["report"] is not None:
-                    s.add_all(change_rows(sid, v, made[-1].id, item["report"]))  # type: ignore[arg-type]
-                    result.changes += len(item["report"]["changes"])
+                if d.comparison is not None:
+                    s.add_all(change_rows(sid, v, made[-1].id, d.comparison))  # type: ignore[arg-type]
+                    result.changes += len(d.comparison.changes)
                 made.append(v)
                 prev_json = blobs.json_bytes(snap)
             matched = made[item["version"]] if item["version"] is not None else None
+            kept_bytes = d.outcome != "new_version"
             s.add(Check(story_id=sid, first_at=ev.first_at, last_at=ev.at, count=ev.count,
-                        outcome=item["outcome"], http_status=ev.status,
+                        outcome=d.outcome, http_status=ev.status,
                         version_id=matched.id if matched else None, raw_hash=ev.blob_hash,
-                        blob_hash=ev.blob_hash if item["outcome"] != "new_version" else None,
-                        format=ev.fmt if item["outcome"] != "new_version" else None,
-                        detail=item.get("detail")))
+                        blob_hash=ev.blob_hash if kept_bytes else None,
+                        format=ev.fmt if kept_bytes else None, detail=d.reason))
         # Checks without bytes point at the version current at their time.
         for c in s.exec(select(Check).where(Check.story_id == sid, Check.version_id.is_(None),
                                             Check.outcome.in_(("unchanged", "same_content")))).all():
@@ -227,7 +201,7 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
             s.add(c)
         story.headline = made[-1].headline if made else story.headline
         if plan and story.status in ("active", "unhealthy"):  # "gone" is the web's word, not ours
-            story.status = "unhealthy" if plan[-1]["outcome"] == "unhealthy" else "active"
+            story.status = "unhealthy" if plan[-1]["decision"].outcome == "unhealthy" else "active"
         s.add(story)
     result.versions_before += len(version_ids)
     result.versions_after += len(made)

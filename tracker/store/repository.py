@@ -1,6 +1,6 @@
 """The snapshot store: every distinct version of every story, on SQLite or PostgreSQL.
 
-``Store.ingest`` records one capture in one transaction, by the rules of ``rules.py``: a new
+``Store.ingest`` records one capture in one transaction, by the rules of ``recording.py``: a new
 version only when the extracted article changed; the same bytes, a chrome-only change, a
 flip-flop or an unhealthy page is a check. A capture already recorded writes nothing.
 """
@@ -18,27 +18,18 @@ from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from tracker import __version__
-from tracker.store import blobs
-from tracker.compare.classify import compare
-from tracker.store.db import WRITE, mapped, open_engine, reason
-from tracker.errors import InputError, LateCapture, NotAnArticle, StoreError
-from tracker.extract.page import ExtractOptions, extract_html
-from tracker.store.migrations import migrate, pending
-from tracker.store.models import Blob, Change, Check, Claim, Story, Version
-from tracker.extract.formats import parse_snapshot
-from tracker.report.contract import report_dict
-from tracker.store.recording import (FLIPFLOP_CONFIRM, Latest, Outcome, Recent, collapse_confirmed, decide,
-                    flipflops)
+from tracker.compare.classify import Comparison
+from tracker.errors import InputError, LateCapture, StoreError
 from tracker.snapshot import Snapshot
+from tracker.store import blobs
+from tracker.store.db import WRITE, mapped, open_engine, reason
+from tracker.store.migrations import migrate, pending
+from tracker.store.models import Blob, ChangeRecord, Check, ClaimRecord, Story, Version
+from tracker.store.recording import (EXTRACTOR_VERSION, FLIPFLOP_CONFIRM, Arrival, Decision, History,
+                                     Known, Outcome, Recent, judge, reads_as)
 from tracker.store.urls import canonical_url
 
 DEFAULT_DB = "tracker.db"
-# Bump when extraction changes what it reads from the same bytes: `reindex` records it.
-EXTRACTOR_VERSION = f"{__version__}.1"
-# What makes two versions one article: the text a reader sees, not the page's timestamps.
-CONTENT_FIELDS = ("headline", "deck", "byline", "dateline", "editor_note", "update_label",
-                  "paragraphs", "corrections", "embeds")
 # Response headers worth keeping: conditional GET and what the server says about the page.
 KEPT_HEADERS = ("etag", "last-modified", "content-type", "date", "age", "x-cache", "cache-control")
 
@@ -94,28 +85,6 @@ class VersionRow:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def content_hash(snap: Snapshot) -> str:
-    d = snap.to_dict()
-    d.setdefault("embeds", [])
-    return blobs.sha256(json.dumps({k: d[k] for k in CONTENT_FIELDS}, ensure_ascii=False,
-                                   sort_keys=True).encode("utf-8"))
-
-
-def read_capture(raw: bytes, fmt: str, url: str | None, previous: Snapshot | None = None,
-                 status: int | None = None) -> Snapshot:
-    """The snapshot of stored bytes; unreadable bytes give an unhealthy snapshot, not an error."""
-    prev = previous.paragraphs if previous is not None else None
-    if fmt == ".html":
-        web = url if url and url.startswith("http") else None
-        return extract_html(raw, ExtractOptions(url=web, previous=prev, status=status))
-    try:
-        return parse_snapshot(raw, fmt)
-    except NotAnArticle as exc:
-        return Snapshot.build([], require_body=False, health="too_short", health_reason=str(exc))
-    except InputError as exc:
-        return Snapshot.build([], require_body=False, health="error_page", health_reason=str(exc))
-
-
 def _version_row(v: Version, by_kind: dict[str, int] | None = None) -> VersionRow:
     return VersionRow(v.story_id, v.number, v.fetched_at, v.headline, v.health, v.paragraphs,
                       v.http_status, v.format, v.content_hash, v.blob_hash, v.extractor_version,
@@ -160,7 +129,7 @@ class Store:
 
     @mapped
     def ingest(self, cap: Capture) -> IngestResult:
-        """Record one capture, in one transaction (see ``rules.py``)."""
+        """Record one capture, in one transaction (see ``recording.py``)."""
         url, host = canonical_url(cap.url)
         if cap.fetched_at.tzinfo is None:
             raise InputError("capture times must be timezone-aware (UTC)")
@@ -179,51 +148,45 @@ class Store:
             raise LateCapture(f"{url}: capture at {at.isoformat()} is older than what is stored "
                               f"({story.last_seen.isoformat()}); import in time order")
         story.last_seen = at
-        latest = self._latest(s, story.id)
-        snap = previous = None
-        healthy = chash = older = prev_json = None
-        flips = 0
-        if latest is None or latest.blob_hash != raw_hash:  # the same bytes are not read again
-            prev_json = self.structure_json(s, latest) if latest is not None else None
-            previous = _snapshot(prev_json) if prev_json is not None else None
-            snap = read_capture(cap.raw, cap.fmt, url, previous, cap.http_status)
-            recent = self._recent_checks(s, story.id)
-            cut = snap.health == "collapsed" and collapse_confirmed(recent)
-            if cut:  # the body stayed cut: judge the page on its own
-                snap = read_capture(cap.raw, cap.fmt, url, None, cap.http_status)
-            healthy = snap.health == "ok" and bool(snap.paragraphs)
-            chash = content_hash(snap) if healthy else None
-            if healthy and latest is not None and chash != latest.content_hash:
-                older = s.exec(select(Version).where(Version.story_id == story.id,
-                                                     Version.content_hash == chash)
-                               .order_by(Version.number.desc()).limit(1)).first()
-                # A cut back to an older version has been "back" on every collapsed check.
-                flips = (FLIPFLOP_CONFIRM if cut else flipflops(recent, older.id)) \
-                    if older is not None else 0
-        outcome = decide(Latest(latest.blob_hash, latest.content_hash) if latest else None,
-                         raw_hash, healthy, chash, older is not None, flips)
-        story.status = "unhealthy" if outcome == "unhealthy" else "active"
-        if outcome == "new_version":
-            assert snap is not None and chash is not None
-            version = self._version(s, story, cap, at, raw_hash, chash, snap, latest, prev_json)
-            count = self._changes(s, story.id, version, latest, snap, previous) if latest else 0
-            self._check(s, story.id, at, outcome, cap.http_status, raw_hash, version=version)
-            story.headline = snap.headline
-            return IngestResult(url, story.id, outcome, version.number, count)
-        detail = blob = None
-        matched = older if outcome == "flipflop" else latest
-        if outcome == "unhealthy":
-            assert snap is not None
-            detail = f"{snap.health}: {snap.health_reason or 'no article body'}"
-            matched = None
-        if outcome in ("unhealthy", "flipflop"):  # bytes kept: reindex reads them again
+        latest, history, prev_json = self._history(s, story.id, raw_hash)
+        d = judge(Arrival(cap.raw, raw_hash, cap.fmt, url, cap.http_status), history)
+        story.status = "unhealthy" if d.outcome == "unhealthy" else "active"
+        if d.outcome == "new_version":
+            assert d.snapshot is not None and d.content_hash is not None
+            version = self._version(s, story, cap, at, raw_hash, d, latest, prev_json)
+            count = 0
+            if d.comparison is not None and latest is not None:
+                rows = change_rows(story.id, version, latest.id, d.comparison)  # type: ignore[arg-type]
+                s.add_all(rows)
+                count = len(d.comparison.changes)
+            self._check(s, story.id, at, d.outcome, cap.http_status, raw_hash, version=version)
+            story.headline = d.snapshot.headline
+            return IngestResult(url, story.id, d.outcome, version.number, count)
+        blob = None
+        if d.outcome in ("unhealthy", "flipflop"):  # bytes kept: reindex reads them again
             blob = self._blob(s, cap.raw, raw_hash, latest)
-        if outcome == "flipflop":
-            detail = f"content of version {matched.number} again"  # type: ignore[union-attr]
-        self._check(s, story.id, at, outcome, cap.http_status, raw_hash, version=matched,
-                    blob=blob, detail=detail, fmt=cap.fmt if blob else None)
-        return IngestResult(url, story.id, outcome, matched.number if matched else None,
-                            detail=detail)
+        matched = s.get(Version, d.matched.key) if d.matched is not None else None
+        self._check(s, story.id, at, d.outcome, cap.http_status, raw_hash, version=matched,
+                    blob=blob, detail=d.reason, fmt=cap.fmt if blob else None)
+        return IngestResult(url, story.id, d.outcome, d.matched.number if d.matched else None,
+                            detail=d.reason)
+
+    def _history(self, s: Session, story_id: int, raw_hash: str
+                 ) -> tuple[Version | None, History, bytes | None]:
+        """The story as the rules see it; the latest structure is decoded only when the
+        capture's bytes differ from the latest version's (and returned, for the next delta)."""
+        latest = self._latest(s, story_id)
+        if latest is None:
+            return None, History(None, [], {}), None
+        prev_json = self.structure_json(s, latest) if latest.blob_hash != raw_hash else None
+        known = Known(latest.id, latest.number, latest.blob_hash, latest.content_hash,  # type: ignore[arg-type]
+                      _snapshot(prev_json) if prev_json is not None else None)
+        if prev_json is None:  # the same bytes: nothing else is read
+            return latest, History(known, [], {}), None
+        by_content = {h: Known(vid, n, b, h) for vid, n, b, h in s.exec(
+            select(Version.id, Version.number, Version.blob_hash, Version.content_hash)
+            .where(Version.story_id == story_id).order_by(Version.number)).all()}
+        return latest, History(known, self._recent_checks(s, story_id), by_content), prev_json
 
     def _latest(self, s: Session, story_id: int) -> Version | None:
         return s.exec(select(Version).where(Version.story_id == story_id)
@@ -284,12 +247,9 @@ class Store:
         current = s.exec(select(Version).where(Version.story_id == story.id,
                                                Version.fetched_at <= at)
                          .order_by(Version.number.desc()).limit(1)).first()
-        snap = read_capture(cap.raw, cap.fmt, story.url,
-                            _snapshot(self.structure_json(s, current)) if current else None,
-                            cap.http_status)
-        if c.outcome == "unhealthy":
-            return snap.health != "ok" or not snap.paragraphs
-        return matched is not None and content_hash(snap) == matched.content_hash
+        then = _snapshot(self.structure_json(s, current)) if current else None
+        return reads_as(Arrival(cap.raw, raw_hash, cap.fmt, story.url, cap.http_status), then,
+                        c.outcome, matched.content_hash if matched is not None else None)
 
     def _newest_checks(self, s: Session, story_id: int, n: int) -> list[Check]:
         return list(s.exec(select(Check).where(Check.story_id == story_id)
@@ -346,8 +306,9 @@ class Store:
         return data
 
     def _version(self, s: Session, story: Story, cap: Capture, at: datetime, raw_hash: str,
-                 chash: str, snap: Snapshot, latest: Version | None, prev_json: bytes | None
-                 ) -> Version:
+                 d: Decision, latest: Version | None, prev_json: bytes | None) -> Version:
+        snap, chash = d.snapshot, d.content_hash
+        assert snap is not None and chash is not None
         blob = self._blob(s, cap.raw, raw_hash, latest)
         headers = {k.lower(): v for k, v in (cap.headers or {}).items() if k.lower() in KEPT_HEADERS}
         number = (latest.number + 1) if latest else 1
@@ -361,14 +322,6 @@ class Store:
         s.add(version)
         s.flush()
         return version
-
-    def _changes(self, s: Session, story_id: int, version: Version, latest: Version,
-                 snap: Snapshot, previous: Snapshot | None) -> int:
-        """Classify ``latest`` → ``version`` and record its changes and claims."""
-        assert previous is not None
-        report = report_dict(compare(previous, snap))
-        s.add_all(change_rows(story_id, version, latest.id, report))  # type: ignore[arg-type]
-        return len(report["changes"])
 
     def _check(self, s: Session, story_id: int, at: datetime, outcome: str, status: int | None,
                raw_hash: str | None, version: Version | None = None, blob: str | None = None,
@@ -429,19 +382,19 @@ class Store:
         with self.session() as s:
             versions = (select(Version.story_id, func.count().label("n"))
                         .group_by(Version.story_id).subquery())
-            changes = (select(Change.story_id, func.count().label("n"))
-                       .group_by(Change.story_id).subquery())
+            changes = (select(ChangeRecord.story_id, func.count().label("n"))
+                       .group_by(ChangeRecord.story_id).subquery())
             q = (select(Story, func.coalesce(versions.c.n, 0), func.coalesce(changes.c.n, 0))
                  .outerjoin(versions, versions.c.story_id == Story.id)
                  .outerjoin(changes, changes.c.story_id == Story.id))
             if host:
                 q = q.where(Story.host == host.lower())
             if kind:
-                sub = select(Change.story_id).where(Change.kind == kind)
+                sub = select(ChangeRecord.story_id).where(ChangeRecord.kind == kind)
                 if since:
-                    sub = sub.where(Change.detected_at >= since)
+                    sub = sub.where(ChangeRecord.detected_at >= since)
                 if until:
-                    sub = sub.where(Change.detected_at < until)
+                    sub = sub.where(ChangeRecord.detected_at < until)
                 q = q.where(Story.id.in_(sub))
             elif since or until:
                 sub = select(Version.story_id)
@@ -462,9 +415,9 @@ class Store:
             versions = s.exec(select(Version).where(Version.story_id == story.id)
                               .order_by(Version.number)).all()
             kinds: dict[int, dict[str, int]] = {}
-            for vid, kind, n in s.exec(select(Change.version_id, Change.kind, func.count())
-                                       .where(Change.story_id == story.id)
-                                       .group_by(Change.version_id, Change.kind)).all():
+            for vid, kind, n in s.exec(select(ChangeRecord.version_id, ChangeRecord.kind, func.count())
+                                       .where(ChangeRecord.story_id == story.id)
+                                       .group_by(ChangeRecord.version_id, ChangeRecord.kind)).all():
                 kinds.setdefault(vid, {})[kind] = n
             nchanges = sum(sum(k.values()) for k in kinds.values())
             row = StoryRow(story.id, story.url, story.host, story.status, story.headline,
@@ -484,16 +437,6 @@ class Store:
                 what = f"version {number}" if number is not None else "versions"
                 raise InputError(f"{ref}: story {story.id} has no {what}")
             return _version_row(v), _snapshot(self.structure_json(s, v))
-
-    @mapped
-    def compare(self, ref: str, old: int, new: int) -> dict[str, Any]:
-        """The change report between two stored versions."""
-        (a, sa), (b, sb) = self.snapshot(ref, old), self.snapshot(ref, new)
-        report = report_dict(compare(sa, sb), f"version {old} ({a.fetched_at:%Y-%m-%d %H:%M} UTC)",
-                             f"version {new} ({b.fetched_at:%Y-%m-%d %H:%M} UTC)")
-        report["old_fetched_at"] = a.fetched_at.isoformat()
-        report["new_fetched_at"] = b.fetched_at.isoformat()
-        return report
 
     def export(self) -> Iterator[dict[str, Any]]:
         """Every version and change as JSON-ready dicts, story by story, in order."""
@@ -517,8 +460,8 @@ class Store:
                            "raw_sha256": v.blob_hash, "content_sha256": v.content_hash,
                            "extractor_version": v.extractor_version,
                            "snapshot": json.loads(prev)}
-                for c in s.exec(select(Change).where(Change.story_id == story.id)
-                                .order_by(Change.id)).all():
+                for c in s.exec(select(ChangeRecord).where(ChangeRecord.story_id == story.id)
+                                .order_by(ChangeRecord.id)).all():
                     yield {"type": "change", "story": story.url, "version": numbers[c.version_id],
                            "previous": numbers[c.previous_id], "detected_at": c.detected_at.isoformat(),
                            "kind": c.kind, "minor": c.minor, **c.details}
@@ -528,21 +471,24 @@ class Store:
         """Rows per table: what a re-ingest must leave unchanged."""
         with self.session() as s:
             return {m.__tablename__: s.exec(select(func.count()).select_from(m)).one()  # type: ignore[attr-defined]
-                    for m in (Story, Blob, Version, Check, Change, Claim)}
+                    for m in (Story, Blob, Version, Check, ChangeRecord, ClaimRecord)}
 
 
-def change_rows(story_id: int, version: Version, previous_id: int, report: dict[str, Any]
-                ) -> list[Change | Claim]:
-    """The ``changes`` and ``claims`` rows of a change report between two versions."""
-    rows: list[Change | Claim] = [
-        Change(story_id=story_id, version_id=version.id, previous_id=previous_id,
-               detected_at=version.fetched_at, kind=c["kind"], minor=bool(c.get("minor")),
-               details={k: v for k, v in c.items() if k not in ("kind", "minor")})
-        for c in report["changes"]]
-    rows += [Claim(story_id=story_id, version_id=version.id, claim=c["claim"], kind=c.get("kind"),
-                   status=c["status"],
-                   details={k: v for k, v in c.items() if k not in ("claim", "kind", "status")})
-             for c in report["claims"]]
+def change_rows(story_id: int, version: Version, previous_id: int, cmp: Comparison
+                ) -> list[ChangeRecord | ClaimRecord]:
+    """The ``changes`` and ``claims`` rows of the comparison of a version with the one before."""
+    rows: list[ChangeRecord | ClaimRecord] = []
+    for c in cmp.changes:
+        details = c.to_dict()
+        del details["kind"]
+        details.pop("minor", None)
+        rows.append(ChangeRecord(story_id=story_id, version_id=version.id,
+                                 previous_id=previous_id, detected_at=version.fetched_at,
+                                 kind=c.kind.value, minor=c.minor, details=details))
+    rows += [ClaimRecord(story_id=story_id, version_id=version.id, claim=c["claim"],
+                         kind=c.get("kind"), status=c["status"],
+                         details={k: v for k, v in c.items() if k not in ("claim", "kind", "status")})
+             for c in cmp.claims]
     return rows
 
 
