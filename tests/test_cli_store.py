@@ -57,6 +57,8 @@ def test_import_list_log_show_diff_export(db: str, tmp_path: Path) -> None:
     assert json.loads(res.stdout) == {"entries": 3, "versions": 12}
     assert sqlite3.connect(out).execute("SELECT count(*) FROM entryversion").fetchone()[0] == 12
     filtered = json.loads(run("list", "--db", db, "--kind", "correction", "--json").stdout)
+    typo = run("list", "--db", db, "--kind", "headlines")
+    assert typo.exit_code != 0 and "'headlines' is not a change kind; one of: headline" in typo.output
     with_correction = [s["url"] for s in stories if any(
         "correction" in v["by_kind"]
         for v in json.loads(run("log", s["id"], "--db", db, "--json").stdout)["versions"])]

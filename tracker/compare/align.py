@@ -92,16 +92,40 @@ def _runs(center: int, free: set[int], longest: int) -> list[tuple[int, ...]]:
     return runs
 
 
-def align(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str],
-          options: AlignOptions | None = None, codec: Codec | None = None) -> list[Block]:
+Pairs = list[tuple[tuple[int, ...], tuple[int, ...]]]
+Texts = tuple[str, ...] | list[str]
+
+
+def align(old: Texts, new: Texts, options: AlignOptions | None = None,
+          codec: Codec | None = None) -> list[Block]:
     """Blocks covering every paragraph of OLD and NEW exactly once, in NEW's order (removed
     paragraphs are placed after the block that precedes them in OLD)."""
     opts = options or AlignOptions()
-    codec = codec or Codec()
-    pairs: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    pairs, free_old, free_new = _exact(old, new)
+    if free_old and free_new:
+        found, free_old, free_new = _fuzzy(old, new, free_old, free_new, opts)
+        pairs += found
+    # 3. Same slot: a paragraph removed and one added between the same two kept neighbours,
+    #    sharing much of their content words, are one paragraph rewritten (a new lede that
+    #    keeps the who, where and when but little of the wording).
+    pairs.sort(key=lambda p: p[1][0])
+    if free_old and free_new:
+        pairs += _same_slot(pairs, free_old, free_new, old, new, opts)
+        paired_o = {i for o, _ in pairs for i in o}
+        paired_n = {j for _, n in pairs for j in n}
+        free_old = [i for i in free_old if i not in paired_o]
+        free_new = [j for j in free_new if j not in paired_n]
+        pairs.sort(key=lambda p: p[1][0])
+    blocks = _blocks(pairs, old, new, opts, codec or Codec())
+    blocks.extend(Block("added", (), (j,), (("+", new[j]),)) for j in free_new)
+    removed = [Block("removed", (i,), (), (("-", old[i]),)) for i in free_old]
+    return _order(blocks, removed)
 
-    # 1. Exact matches: first those that keep their order (the longest common runs, so that
-    #    deleting one of two repeated paragraphs is a deletion, not a move), then the rest.
+
+def _exact(old: Texts, new: Texts) -> tuple[Pairs, list[int], list[int]]:
+    """1. Exact matches: first those that keep their order (the longest common runs, so that
+    deleting one of two repeated paragraphs is a deletion, not a move), then the rest."""
+    pairs: Pairs = []
     matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
     paired_old: set[int] = set()
     paired_new: set[int] = set()
@@ -125,68 +149,61 @@ def align(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str],
             paired_old.add(i)
         else:
             free_new.append(j)
-    free_old = [i for i in range(len(old)) if i not in paired_old]
+    return pairs, [i for i in range(len(old)) if i not in paired_old], free_new
 
-    # 2. Fuzzy candidates among the rest: singles, splits (1 -> run) and merges (run -> 1).
-    if free_old and free_new:
-        words = _Words()
-        enc_old = {i: words.encode(old[i]) for i in free_old}
-        enc_new = {j: words.encode(new[j]) for j in free_new}
-        olds = [enc_old[i] for i in free_old]
-        cands: list[tuple[float, int, tuple[int, ...], tuple[int, ...]]] = []
-        best_old: dict[int, tuple[float, int]] = {}
-        best_new: dict[int, tuple[float, int]] = {}
-        cutoff = opts.candidate * 100
-        for j in free_new:
-            # The best few per paragraph are enough, and keep memory linear on 2,000-paragraph
-            # live blogs of near-identical entries.
-            for _, score, k in process.extract(enc_new[j], olds, scorer=fuzz.ratio,
-                                               limit=opts.candidates, score_cutoff=cutoff):
-                i = free_old[k]
-                s = score / 100
-                # Tie-break towards nearby positions: the same paragraph rarely travels far.
-                dist = abs(i / max(len(old), 1) - j / max(len(new), 1))
-                cands.append((s, 1 if s >= opts.match else 0, (i,), (j,)))
-                if s - dist * 1e-6 > best_old.get(i, (-1.0, 0))[0]:
-                    best_old[i] = (s - dist * 1e-6, j)
-                if s - dist * 1e-6 > best_new.get(j, (-1.0, 0))[0]:
-                    best_new[j] = (s - dist * 1e-6, i)
-        fo, fn = set(free_old), set(free_new)
-        for i, (single, j) in best_old.items():
-            for run in _runs(j, fn, opts.longest_run):
-                s = fuzz.ratio(enc_old[i], "".join(enc_new[x] for x in run)) / 100
-                if s >= opts.split and s >= single + opts.split_margin:
-                    cands.append((s, 1, (i,), run))
-        for j, (single, i) in best_new.items():
-            for run in _runs(i, fo, opts.longest_run):
-                s = fuzz.ratio("".join(enc_old[x] for x in run), enc_new[j]) / 100
-                if s >= opts.split and s >= single + opts.split_margin:
-                    cands.append((s, 1, run, (j,)))
-        # Greedy by score; deterministic order on ties (smaller runs, earlier positions).
-        cands.sort(key=lambda c: (-c[1], -c[0], len(c[2]) + len(c[3]), c[3], c[2]))
-        for s, ok, o, n in cands:
-            if ok and all(i in fo for i in o) and all(j in fn for j in n):
-                pairs.append((o, n))
-                fo.difference_update(o)
-                fn.difference_update(n)
-        free_old = sorted(fo)
-        free_new = sorted(fn)
 
-    # 3. Same slot: a paragraph removed and one added between the same two kept neighbours,
-    #    sharing much of their content words, are one paragraph rewritten (a new lede that
-    #    keeps the who, where and when but little of the wording).
-    pairs.sort(key=lambda p: p[1][0])
-    if free_old and free_new:
-        pairs += _same_slot(pairs, free_old, free_new, old, new, opts)
-        paired_o = {i for o, _ in pairs for i in o}
-        paired_n = {j for _, n in pairs for j in n}
-        free_old = [i for i in free_old if i not in paired_o]
-        free_new = [j for j in free_new if j not in paired_n]
-        pairs.sort(key=lambda p: p[1][0])
+def _fuzzy(old: Texts, new: Texts, free_old: list[int], free_new: list[int],
+           opts: AlignOptions) -> tuple[Pairs, list[int], list[int]]:
+    """2. Fuzzy candidates among the rest: singles, splits (1 -> run) and merges (run -> 1)."""
+    words = _Words()
+    enc_old = {i: words.encode(old[i]) for i in free_old}
+    enc_new = {j: words.encode(new[j]) for j in free_new}
+    olds = [enc_old[i] for i in free_old]
+    cands: list[tuple[float, int, tuple[int, ...], tuple[int, ...]]] = []
+    best_old: dict[int, tuple[float, int]] = {}
+    best_new: dict[int, tuple[float, int]] = {}
+    cutoff = opts.candidate * 100
+    for j in free_new:
+        # The best few per paragraph are enough, and keep memory linear on 2,000-paragraph
+        # live blogs of near-identical entries.
+        for _, score, k in process.extract(enc_new[j], olds, scorer=fuzz.ratio,
+                                           limit=opts.candidates, score_cutoff=cutoff):
+            i = free_old[k]
+            s = score / 100
+            # Tie-break towards nearby positions: the same paragraph rarely travels far.
+            dist = abs(i / max(len(old), 1) - j / max(len(new), 1))
+            cands.append((s, 1 if s >= opts.match else 0, (i,), (j,)))
+            if s - dist * 1e-6 > best_old.get(i, (-1.0, 0))[0]:
+                best_old[i] = (s - dist * 1e-6, j)
+            if s - dist * 1e-6 > best_new.get(j, (-1.0, 0))[0]:
+                best_new[j] = (s - dist * 1e-6, i)
+    fo, fn = set(free_old), set(free_new)
+    for i, (single, j) in best_old.items():
+        for run in _runs(j, fn, opts.longest_run):
+            s = fuzz.ratio(enc_old[i], "".join(enc_new[x] for x in run)) / 100
+            if s >= opts.split and s >= single + opts.split_margin:
+                cands.append((s, 1, (i,), run))
+    for j, (single, i) in best_new.items():
+        for run in _runs(i, fo, opts.longest_run):
+            s = fuzz.ratio("".join(enc_old[x] for x in run), enc_new[j]) / 100
+            if s >= opts.split and s >= single + opts.split_margin:
+                cands.append((s, 1, run, (j,)))
+    # Greedy by score; deterministic order on ties (smaller runs, earlier positions).
+    cands.sort(key=lambda c: (-c[1], -c[0], len(c[2]) + len(c[3]), c[3], c[2]))
+    pairs: Pairs = []
+    for s, ok, o, n in cands:
+        if ok and all(i in fo for i in o) and all(j in fn for j in n):
+            pairs.append((o, n))
+            fo.difference_update(o)
+            fn.difference_update(n)
+    return pairs, sorted(fo), sorted(fn)
 
-    # 4. Moves: matched blocks outside one longest increasing run of OLD positions moved.
+
+def _blocks(pairs: Pairs, old: Texts, new: Texts, opts: AlignOptions, codec: Codec
+            ) -> list[Block]:
+    """4. The matched blocks, with their word diffs; those outside one longest increasing run
+    of OLD positions moved."""
     keep = _lis_members([o[0] for o, _ in pairs])
-
     dmp = new_dmp()
     blocks: list[Block] = []
     for pos, (o, n) in enumerate(pairs):
@@ -200,9 +217,7 @@ def align(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str],
         blocks.append(Block(kind, o, n, ops, moved=pos not in keep,
                             minor=kind == "edited" and is_copyedit(ops),
                             rewritten=equal_share(list(ops)) < opts.rewrite))
-    blocks.extend(Block("added", (), (j,), (("+", new[j]),)) for j in free_new)
-    removed = [Block("removed", (i,), (), (("-", old[i]),)) for i in free_old]
-    return _order(blocks, removed)
+    return blocks
 
 
 _STOPWORDS = {

@@ -8,6 +8,7 @@ import io
 import json
 import zlib
 from pathlib import Path
+from typing import Callable
 
 from bs4 import UnicodeDammit
 
@@ -17,9 +18,7 @@ from tracker.extract.siterules import SiteRules
 from tracker.snapshot import Snapshot
 from tracker.extract.wire import parse_wire
 
-FORMATS = (".json", ".txt", ".html", ".htm")
-# Pages beyond this are not articles; cap what a hostile or broken file can make us hold.
-MAX_BYTES = 64 * 1024 * 1024
+from tracker.extract.limits import MAX_BYTES, looks_binary
 
 
 def snapshot_format(path: Path) -> str:
@@ -31,7 +30,7 @@ def snapshot_format(path: Path) -> str:
     if ext not in FORMATS:
         raise InputError(f"{path}: unsupported file type {ext or '(none)'!r}; "
                          f"use one of {', '.join(FORMATS)} (optionally .gz)")
-    return ".html" if ext == ".htm" else ext
+    return ALIASES.get(ext, ext)
 
 
 def read_raw(path: Path) -> bytes:
@@ -62,35 +61,48 @@ def decode_text(data: bytes, name: str) -> str:
     """Bytes to text: UTF-8 (with or without BOM) first, else the detected charset."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data.decode("utf-16", errors="replace")
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{name}: looks like a binary file, not text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = UnicodeDammit(data, is_html=False).unicode_markup or ""
-    controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\n\r\t\f")
-    if not text or controls > 0.05 * min(len(text), 8192):
+    if not text or looks_binary(text):
         raise InputError(f"{name}: looks like a binary file, not text")
     return text
+
+
+def _read_json(data: bytes, name: str) -> Snapshot:
+    try:
+        obj = json.loads(decode_text(data, name))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
+        raise InputError(f"{name}: not usable JSON ({str(exc)[:80]})") from None
+    return Snapshot.from_dict(obj)
+
+
+def _read_html(data: bytes, name: str) -> Snapshot:
+    """A page read as a snapshot file: it must be an article (the health verdict says why
+    not); ``extract_html`` itself never refuses a page."""
+    snap = extract_html(data)
+    if snap.health != "ok" or not snap.paragraphs:
+        raise NotAnArticle(f"{snap.health} ({snap.health_reason or 'no article body found'})")
+    return snap
+
+
+# The formats, one reader each: the file extension names the format (``.gz`` stripped).
+READERS: dict[str, Callable[[bytes, str], Snapshot]] = {
+    ".json": _read_json,
+    ".txt": lambda data, name: parse_wire(decode_text(data, name)),
+    ".html": _read_html,
+}
+ALIASES = {".htm": ".html"}
+FORMATS = (*READERS, *ALIASES)
 
 
 def parse_snapshot(data: bytes, fmt: str, name: str = "<input>") -> Snapshot:
     """Parse bytes of a given format (``.json``, ``.txt``, ``.html``)."""
     try:
-        if fmt == ".json":
-            try:
-                obj = json.loads(decode_text(data, name))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-            except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
-                raise InputError(f"{name}: not usable JSON ({str(exc)[:80]})") from None
-            return Snapshot.from_dict(obj)
-        if fmt == ".txt":
-            return parse_wire(decode_text(data, name))
-        snap = extract_html(data)
-        if snap.health != "ok" or not snap.paragraphs:
-            raise NotAnArticle(f"{snap.health} ({snap.health_reason or 'no article body found'})")
-        return snap
+        return READERS[fmt](data, name)
     except RecursionError:
         raise InputError(f"{name}: nested too deeply to read") from None
     except NotAnArticle as exc:

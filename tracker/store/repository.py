@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from tracker.compare.classify import Comparison
+from tracker.compare.kinds import kind_of
 from tracker.errors import InputError, LateCapture, StoreError
 from tracker.snapshot import Snapshot
 from tracker.store import blobs
@@ -390,7 +391,7 @@ class Store:
             if host:
                 q = q.where(Story.host == host.lower())
             if kind:
-                sub = select(ChangeRecord.story_id).where(ChangeRecord.kind == kind)
+                sub = select(ChangeRecord.story_id).where(ChangeRecord.kind == _kind(kind))
                 if since:
                     sub = sub.where(ChangeRecord.detected_at >= since)
                 if until:
@@ -490,6 +491,14 @@ def change_rows(story_id: int, version: Version, previous_id: int, cmp: Comparis
                          details={k: v for k, v in c.items() if k not in ("claim", "kind", "status")})
              for c in cmp.claims]
     return rows
+
+
+def _kind(name: str) -> str:
+    """A change kind named by the user, checked: a typo is an error, not an empty list."""
+    try:
+        return kind_of(name).value
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _snapshot(structure: bytes) -> Snapshot:

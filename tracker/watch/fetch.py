@@ -11,13 +11,12 @@ import httpx
 from tracker import __version__
 from tracker.errors import InputError, TrackerError
 from tracker.extract.formats import extract_file
+from tracker.extract.limits import MAX_BYTES
 from tracker.extract.page import ExtractOptions, extract_html
 from tracker.extract.siterules import SiteRules
 from tracker.snapshot import Snapshot
 
 USER_AGENT = f"tracker/{__version__} (+https://github.com/tracker-news/tracker; news revision watcher)"
-# A news page over this is not an article; stop reading rather than fill memory.
-MAX_PAGE = 16 * 1024 * 1024
 
 
 class FetchError(TrackerError):
@@ -34,7 +33,7 @@ class Page:
 
 
 def fetch(url: str, timeout: float = 20.0) -> Page:
-    """GET ``url`` (redirects followed, gzip/deflate decoded), at most ``MAX_PAGE`` bytes."""
+    """GET ``url`` (redirects followed, gzip/deflate decoded), at most ``MAX_BYTES`` bytes."""
     headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
     try:
         with httpx.Client(follow_redirects=True, timeout=timeout, headers=headers) as client:
@@ -42,8 +41,8 @@ def fetch(url: str, timeout: float = 20.0) -> Page:
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
-                    if size > MAX_PAGE:
-                        raise FetchError(f"{url}: page larger than {MAX_PAGE // 2**20} MiB")
+                    if size > MAX_BYTES:
+                        raise FetchError(f"{url}: page larger than {MAX_BYTES // 2**20} MiB")
                     chunks.append(chunk)
                 return Page(str(response.url), response.status_code, b"".join(chunks),
                             response.charset_encoding,
