@@ -11,25 +11,20 @@ import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import click
 
 from tracker import __version__
 from tracker.errors import TrackerError
-from tracker.extract.formats import load_snapshot
-from tracker.watch.fetch import extract_source
-from tracker.extract.siterules import load_rules
-from tracker.store.archives import (ImportResult, count_folder_captures, count_newsedits,
-                              export_jsonl, export_newsedits, import_folders, import_newsedits)
-from tracker.store.reindex import ReindexResult, reindex as reindex_store
-from tracker.report.contract import summary_line, to_json
-from tracker.report.html import render_html
-from tracker.report.text import render_text
-from tracker.extract.folders import series_pairs
-from tracker.report.series import compare_files, diff_series
-from tracker.store.repository import Store, default_db
-from tracker.watch.add import add_urls
+
+if TYPE_CHECKING:
+    from tracker.store.archives import ImportResult
+    from tracker.store.reindex import ReindexResult
+    from tracker.store.repository import Store
+
+# Each command imports what it uses when it runs: `tracker --version`, `--help` and a diff of
+# two files start without the database, HTTP or template libraries (tests/test_startup.py).
 
 
 def _fail(exc: Exception) -> click.ClickException:
@@ -47,13 +42,19 @@ def _write(path: str, text: str) -> None:
 
 T = TypeVar("T")
 
+def _default_db() -> str:
+    from tracker.store import default_db
+    return default_db()
+
+
 _db_option = click.option(
-    "--db", default=default_db, show_default="tracker.db or $TRACKER_DB",
+    "--db", default=_default_db, show_default="tracker.db or $TRACKER_DB",
     help="SQLite file, sqlite:///FILE or postgresql://USER@HOST/DB.")
 _DATES = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"])
 
 
 def _open(db: str) -> Store:
+    from tracker.store.repository import Store
     try:
         return Store(db)
     except TrackerError as exc:
@@ -108,8 +109,10 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
       tracker diff old.txt new.txt --html report.html
       tracker diff 1 1 3 --db tracker.db
     """
+    from tracker.report.text import render_text
     try:
         if new_version is None:
+            from tracker.report.series import compare_files
             report = compare_files(Path(old), Path(new))
         else:
             if not all(re.fullmatch(r"[0-9]{1,18}", v) for v in (new, new_version)):
@@ -118,9 +121,11 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
     except TrackerError as exc:
         raise _fail(exc) from None
     if html_file:
+        from tracker.report.html import render_html
         _write(html_file, render_html([report], title="tracker: what changed"))
         click.echo(f"HTML report written to {html_file}", err=True)
     if as_json:
+        from tracker.report.contract import to_json
         click.echo(to_json(report), nl=False)
     else:
         use_color = sys.stdout.isatty() if color is None else color
@@ -145,6 +150,10 @@ def series(folders: tuple[Path, ...], as_json: bool, html_file: str | None, pref
       tracker series snapshots --html build/demo.html
       tracker series snapshots/my-story --json
     """
+    from tracker.extract.folders import series_pairs
+    from tracker.report.contract import to_json
+    from tracker.report.series import diff_series
+    from tracker.report.text import render_text
     order = tuple(dict.fromkeys((f".{prefer}", ".html", ".txt", ".json")))
     try:
         pairs = series_pairs(list(folders), order)
@@ -156,6 +165,7 @@ def series(folders: tuple[Path, ...], as_json: bool, html_file: str | None, pref
     except TrackerError as exc:
         raise _fail(exc) from None
     if html_file:
+        from tracker.report.html import render_html
         _write(html_file, render_html(reports, title="tracker: what changed, story by story"))
         click.echo(f"{len(reports)} version pairs; HTML report written to {html_file}", err=True)
     if as_json:
@@ -183,6 +193,9 @@ def extract(source: str, as_json: bool, rules_file: str | None, previous: str | 
       tracker extract snapshots/aa-giresun-landslide/20251109T061500Z.html --json
       tracker extract https://example.com/news/story.html --rules sites.toml
     """
+    from tracker.extract.formats import load_snapshot
+    from tracker.extract.siterules import load_rules
+    from tracker.watch.fetch import extract_source
     try:
         rules = load_rules(rules_file) if rules_file else None
         prev = load_snapshot(previous) if previous else None
@@ -216,6 +229,8 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
       tracker add https://example.com/news/story.html
       tracker add URL1 URL2 --db postgresql://tracker@db.example/tracker --json
     """
+    from tracker.watch.add import add_urls
+
     def job(store: Store) -> list:
         with click.progressbar(length=len(urls), label="Fetching", file=sys.stderr) as bar:
             return add_urls(store, list(urls), bar.update)
@@ -247,6 +262,9 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json:
     """
     if bool(folders) == bool(newsedits):
         raise click.UsageError("give story folders or --newsedits FILE (one of them)")
+    from tracker.store.archives import (count_folder_captures, count_newsedits, import_folders,
+                                        import_newsedits)
+
     def job(store: Store) -> ImportResult:
         total = count_newsedits(newsedits) if newsedits else count_folder_captures(list(folders))
         with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
@@ -301,6 +319,7 @@ def log(story: str, db: str, as_json: bool) -> None:
       tracker log 1
       tracker log https://example.com/news/story.html --json
     """
+    from tracker.report.contract import summary_line
     row, versions = _run(db, lambda store: store.log(story))
     if as_json:
         _echo_json({"story": row.__dict__, "versions": [
@@ -357,6 +376,7 @@ def export(db: str, fmt: str, output: Path | None, as_json: bool) -> None:
     """
     if fmt == "newsedits" and output is None:
         raise click.UsageError("--format newsedits needs --output FILE")
+    from tracker.store.archives import export_jsonl, export_newsedits
 
     def job(store: Store) -> dict[str, int]:
         if fmt == "newsedits":
@@ -392,6 +412,8 @@ def reindex(db: str, workers: int | None, as_json: bool) -> None:
       tracker reindex
       tracker reindex --db postgresql://tracker@db.example/tracker --json
     """
+    from tracker.store.reindex import reindex as reindex_store
+
     def job(store: Store) -> ReindexResult:
         with click.progressbar(length=store.counts()["stories"], label="Reindexing stories",
                                file=sys.stderr) as bar:

@@ -1,5 +1,8 @@
 """Reading snapshot files: ``.json``, ``.txt`` (wire copy), ``.html``/``.htm``, each optionally
-gzip-compressed. Every failure is an ``InputError`` with a one-line message."""
+gzip-compressed. Every failure is an ``InputError`` with a one-line message.
+
+The HTML extractor (BeautifulSoup, lxml) is imported when an HTML page is read, not before:
+``tracker diff`` of two ``.txt`` files starts without it."""
 
 from __future__ import annotations
 
@@ -8,14 +11,14 @@ import io
 import json
 import zlib
 from pathlib import Path
-
-from bs4 import UnicodeDammit
+from typing import TYPE_CHECKING
 
 from tracker.errors import InputError, NotAnArticle
-from tracker.extract.page import ExtractOptions, extract_html
-from tracker.extract.siterules import SiteRules
 from tracker.snapshot import Snapshot
 from tracker.extract.wire import parse_wire
+
+if TYPE_CHECKING:
+    from tracker.extract.siterules import SiteRules
 
 FORMATS = (".json", ".txt", ".html", ".htm")
 # Pages beyond this are not articles; cap what a hostile or broken file can make us hold.
@@ -67,6 +70,7 @@ def decode_text(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        from bs4 import UnicodeDammit
         text = UnicodeDammit(data, is_html=False).unicode_markup or ""
     controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\n\r\t\f")
     if not text or controls > 0.05 * min(len(text), 8192):
@@ -87,6 +91,7 @@ def parse_snapshot(data: bytes, fmt: str, name: str = "<input>") -> Snapshot:
             return Snapshot.from_dict(obj)
         if fmt == ".txt":
             return parse_wire(decode_text(data, name))
+        from tracker.extract.page import extract_html
         snap = extract_html(data)
         if snap.health != "ok" or not snap.paragraphs:
             raise NotAnArticle(f"{snap.health} ({snap.health_reason or 'no article body found'})")
@@ -125,5 +130,6 @@ def extract_file(source: str | Path, rules: SiteRules | None = None,
     fmt = _snapshot_file(path)
     if fmt != ".html":
         return parse_snapshot(read_raw(path), fmt, str(path))
+    from tracker.extract.page import ExtractOptions, extract_html
     prev = previous.paragraphs if previous is not None else None
     return extract_html(read_raw(path), ExtractOptions(rules=rules, previous=prev))

@@ -8,7 +8,6 @@ flip-flop or an unhealthy page is a check. A capture already recorded writes not
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from tracker import __version__
-from tracker.store import blobs
+from tracker.store import DEFAULT_DB, blobs
 from tracker.compare.classify import compare
 from tracker.store.db import WRITE, mapped, open_engine, reason
 from tracker.errors import InputError, LateCapture, NotAnArticle, StoreError
@@ -33,7 +32,6 @@ from tracker.store.recording import (FLIPFLOP_CONFIRM, Latest, Outcome, Recent, 
 from tracker.snapshot import Snapshot
 from tracker.store.urls import canonical_url
 
-DEFAULT_DB = "tracker.db"
 # Bump when extraction changes what it reads from the same bytes: `reindex` records it.
 EXTRACTOR_VERSION = f"{__version__}.1"
 # What makes two versions one article: the text a reader sees, not the page's timestamps.
@@ -548,7 +546,3 @@ def change_rows(story_id: int, version: Version, previous_id: int, report: dict[
 
 def _snapshot(structure: bytes) -> Snapshot:
     return Snapshot.from_dict(json.loads(structure))
-
-
-def default_db() -> str:
-    return os.environ.get("TRACKER_DB") or DEFAULT_DB
