@@ -84,7 +84,19 @@ def main() -> None:
     """Watch news articles as they are revised and say, in newsroom terms, what changed."""
 
 
-@main.command()
+class _TwoForms(click.Command):
+    """`tracker diff` takes two files or a story and two versions: the usage shows both."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] OLD NEW")
+        formatter.write_usage(ctx.command_path, "[OPTIONS] STORY V1 V2", prefix="   or: ")
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,18}", text) is not None
+
+
+@main.command(cls=_TwoForms)
 @click.argument("old")
 @click.argument("new")
 @click.argument("new_version", required=False)
@@ -110,12 +122,15 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
       tracker diff 1 1 3 --db tracker.db
     """
     from tracker.report.text import render_text
+    if new_version is None and _is_number(new) and not Path(new).exists():
+        raise click.UsageError(f"Missing argument 'V2': the NEW version to compare with version "
+                               f"{new} of story {old} (tracker diff STORY V1 V2)")
     try:
         if new_version is None:
             from tracker.report.series import compare_files
             report = compare_files(Path(old), Path(new))
         else:
-            if not all(re.fullmatch(r"[0-9]{1,18}", v) for v in (new, new_version)):
+            if not (_is_number(new) and _is_number(new_version)):
                 raise click.UsageError("stored versions are numbers: tracker diff STORY V1 V2")
             report = _run(db, lambda store: store.compare(old, int(new), int(new_version)))
     except TrackerError as exc:

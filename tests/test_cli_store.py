@@ -178,3 +178,14 @@ def test_a_capture_another_watcher_overtook_is_late_not_an_error(
     res = run("add", f"{base}/story", f"{base}/missing", "--db", db, "--json")
     assert res.exit_code == 0, res.output
     assert [r["outcome"] for r in json.loads(res.stdout)] == ["late", "error"]
+
+
+def test_diff_of_a_story_with_one_version_left_off_names_the_missing_one(db: str) -> None:
+    res = run("diff", "1", "2", "--db", db)
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    error = [line for line in res.output.splitlines() if line.startswith("Error:")]
+    assert len(error) == 1 and "Missing argument 'V2'" in error[0] and "NEW version" in error[0]
+    assert "diff [OPTIONS] OLD NEW" in res.output  # the usage shows both forms
+    assert "diff [OPTIONS] STORY V1 V2" in res.output
+    usage = run("diff", "--help").output.splitlines()[:2]
+    assert "OLD NEW" in usage[0] and "STORY V1 V2" in usage[1]
