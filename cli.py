@@ -53,21 +53,34 @@ _db_option = click.option(
 _DATES = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"])
 
 
-def _open(db: str) -> Store:
+# What a command does with the store: reads it (never creating or changing it), writes an
+# existing one, or writes one it may create (removed again if the command fails).
+READ, WRITE, CREATE = "read", "write", "create"
+
+
+def _open(db: str, access: str) -> Store:
     from tracker.store.repository import Store
     try:
-        return Store(db)
+        return Store(db, readonly=access == READ, create=access == CREATE)
     except TrackerError as exc:
         raise _fail(exc) from None
 
 
-def _run(db: str, job: Callable[[Store], T]) -> T:
-    """Open the store, do one job, map our errors to one-line CLI errors."""
-    with _open(db) as store:
-        try:
-            return job(store)
-        except TrackerError as exc:
-            raise _fail(exc) from None
+def _run(db: str, job: Callable[[Store], T], access: str = READ) -> T:
+    """Open the store, do one job, map our errors to one-line CLI errors. A database this
+    command created is removed again when the job fails."""
+    store = _open(db, access)
+    done = False
+    try:
+        with store:
+            result = job(store)
+        done = True
+        return result
+    except TrackerError as exc:
+        raise _fail(exc) from None
+    finally:
+        if not done:
+            store.discard_created()
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -249,7 +262,7 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
     def job(store: Store) -> list:
         with click.progressbar(length=len(urls), label="Fetching", file=sys.stderr) as bar:
             return add_urls(store, list(urls), bar.update)
-    results = _run(db, job)
+    results = _run(db, job, CREATE)
     if as_json:
         _echo_json([r.__dict__ for r in results])
         return
@@ -285,7 +298,7 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json:
         with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
             return (import_newsedits(store, newsedits, bar.update) if newsedits
                     else import_folders(store, list(folders), bar.update))
-    result = _run(db, job)
+    result = _run(db, job, CREATE)
     if as_json:
         _echo_json(result.to_dict())
     else:
@@ -433,7 +446,7 @@ def reindex(db: str, workers: int | None, as_json: bool) -> None:
         with click.progressbar(length=store.counts()["stories"], label="Reindexing stories",
                                file=sys.stderr) as bar:
             return reindex_store(store, bar.update, workers)
-    result = _run(db, job)
+    result = _run(db, job, WRITE)
     if as_json:
         _echo_json(result.to_dict())
     else:

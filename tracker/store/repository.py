@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterator
 
 from sqlalchemy import func
@@ -20,10 +21,10 @@ from sqlmodel import Session, select
 from tracker import __version__
 from tracker.store import DEFAULT_DB, blobs
 from tracker.compare.classify import compare
-from tracker.store.db import WRITE, mapped, open_engine, reason
+from tracker.store.db import WRITE, mapped, open_engine, reason, sqlite_file
 from tracker.errors import InputError, LateCapture, NotAnArticle, StoreError
 from tracker.extract.page import ExtractOptions, extract_html
-from tracker.store.migrations import migrate, pending
+from tracker.store.migrations import check_readable, migrate, pending
 from tracker.store.models import Blob, Change, Check, Claim, Story, Version
 from tracker.extract.formats import parse_snapshot
 from tracker.report.contract import report_dict
@@ -121,11 +122,18 @@ def _version_row(v: Version, by_kind: dict[str, int] | None = None) -> VersionRo
 
 
 class Store:
-    """A tracker database. ``Store(db)`` opens it and applies pending migrations."""
+    """A tracker database. ``Store(db)`` opens it, creating it if need be, and applies pending
+    migrations; ``create=False`` refuses a missing SQLite file; ``readonly=True`` opens it for
+    reading only (it must exist; nothing is migrated or written, not even the journal mode)."""
 
-    def __init__(self, db: str = DEFAULT_DB) -> None:
+    def __init__(self, db: str = DEFAULT_DB, *, readonly: bool = False, create: bool = True
+                 ) -> None:
         self.db = db
-        self.engine = open_engine(db)
+        self.readonly = readonly
+        path = sqlite_file(db)
+        # The SQLite file this open creates: removed again if what it was made for fails.
+        self.created = path if create and not readonly and path and not path.exists() else None
+        self.engine = open_engine(db, readonly=readonly, create=create and not readonly)
         self.writer = self.engine.execution_options(**{WRITE: True})
         # Raw bytes by hash, recently read or written: the next version of a story is stored
         # as a delta against these bytes, so its ingest need not decode a chain. Blobs never
@@ -133,13 +141,26 @@ class Store:
         self._raws: dict[str, bytes] = {}
         try:
             with self.engine.connect() as conn:
-                todo = pending(conn)
+                if readonly:
+                    check_readable(conn)
+                todo = not readonly and pending(conn)
             if todo:
                 with self.writer.begin() as conn:
                     migrate(conn)
-        except DBAPIError as exc:
+        except (DBAPIError, StoreError) as exc:
             self.engine.dispose()
-            raise StoreError(f"{db}: cannot open the database: {reason(exc)}") from None
+            self.discard_created()
+            detail = reason(exc) if isinstance(exc, DBAPIError) else str(exc)
+            prefix = "cannot open the database: " if isinstance(exc, DBAPIError) else ""
+            raise StoreError(f"{db}: {prefix}{detail}") from None
+
+    def discard_created(self) -> None:
+        """Remove the SQLite file this store created, with its -wal and -shm (after ``close``):
+        a first import that fails leaves no empty database behind."""
+        if self.created is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.created}{suffix}").unlink(missing_ok=True)
+            self.created = None
 
     def close(self) -> None:
         self.engine.dispose()
