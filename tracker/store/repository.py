@@ -3,18 +3,18 @@
 ``Store.ingest`` records one capture in one transaction, by the rules of ``rules.py``: a new
 version only when the extracted article changed; the same bytes, a chrome-only change, a
 flip-flop or an unhealthy page is a check. A capture already recorded writes nothing.
+Reading the store (``Store.stories``, ``log``, ``snapshot``, ``compare``, ``export``) is in
+``queries.py``.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
@@ -31,6 +31,7 @@ from tracker.report.contract import report_dict
 from tracker.store.recording import (FLIPFLOP_CONFIRM, Latest, Outcome, Recent, collapse_confirmed, decide,
                     flipflops)
 from tracker.snapshot import Snapshot
+from tracker.store.queries import Queries, StoryRow, VersionRow  # noqa: F401 (re-exported)
 from tracker.store.urls import canonical_url
 
 # Bump when extraction changes what it reads from the same bytes: `reindex` records it.
@@ -64,35 +65,6 @@ class IngestResult:
     detail: str | None = None
 
 
-@dataclass(frozen=True)
-class StoryRow:
-    id: int
-    url: str
-    host: str
-    status: str
-    headline: str | None
-    first_seen: datetime
-    last_seen: datetime
-    versions: int
-    changes: int
-
-
-@dataclass(frozen=True)
-class VersionRow:
-    story_id: int
-    number: int
-    fetched_at: datetime
-    headline: str | None
-    health: str
-    paragraphs: int
-    http_status: int | None
-    format: str
-    content_hash: str
-    blob_hash: str
-    extractor_version: str
-    by_kind: dict[str, int] = field(default_factory=dict)
-
-
 def content_hash(snap: Snapshot) -> str:
     d = snap.to_dict()
     d.setdefault("embeds", [])
@@ -115,13 +87,7 @@ def read_capture(raw: bytes, fmt: str, url: str | None, previous: Snapshot | Non
         return Snapshot.build([], require_body=False, health="error_page", health_reason=str(exc))
 
 
-def _version_row(v: Version, by_kind: dict[str, int] | None = None) -> VersionRow:
-    return VersionRow(v.story_id, v.number, v.fetched_at, v.headline, v.health, v.paragraphs,
-                      v.http_status, v.format, v.content_hash, v.blob_hash, v.extractor_version,
-                      by_kind or {})
-
-
-class Store:
+class Store(Queries):
     """A tracker database. ``Store(db)`` opens it, creating it if need be, and applies pending
     migrations; ``create=False`` refuses a missing SQLite file; ``readonly=True`` opens it for
     reading only (it must exist; nothing is migrated or written, not even the journal mode)."""
@@ -425,129 +391,6 @@ class Store:
             self._check(s, story.id, at, "error", http_status, None, detail=detail)
             return IngestResult(url, story.id, "error", None, detail=detail)
 
-    # --- reading -----------------------------------------------------------------------------
-
-    def story(self, s: Session, ref: str) -> Story:
-        """A story by id (``12``) or by URL (any form that canonicalises to it)."""
-        if re.fullmatch(r"[0-9]{1,18}", ref):
-            found = s.get(Story, int(ref))
-        else:
-            try:
-                found = s.exec(select(Story).where(Story.url == canonical_url(ref)[0])).first()
-            except InputError:
-                found = None
-        if found is None:
-            raise InputError(f"{ref}: no such story (give its id from `tracker list`, or its URL)")
-        return found
-
-    @mapped
-    def stories(self, host: str | None = None, since: datetime | None = None,
-                until: datetime | None = None, kind: str | None = None) -> list[StoryRow]:
-        """Stories with their version and change counts. ``since``/``until`` keep stories with a
-        version fetched in that range; ``kind`` those with a change of that kind (in range)."""
-        with self.session() as s:
-            versions = (select(Version.story_id, func.count().label("n"))
-                        .group_by(Version.story_id).subquery())
-            changes = (select(Change.story_id, func.count().label("n"))
-                       .group_by(Change.story_id).subquery())
-            q = (select(Story, func.coalesce(versions.c.n, 0), func.coalesce(changes.c.n, 0))
-                 .outerjoin(versions, versions.c.story_id == Story.id)
-                 .outerjoin(changes, changes.c.story_id == Story.id))
-            if host:
-                q = q.where(Story.host == host.lower())
-            if kind:
-                sub = select(Change.story_id).where(Change.kind == kind)
-                if since:
-                    sub = sub.where(Change.detected_at >= since)
-                if until:
-                    sub = sub.where(Change.detected_at < until)
-                q = q.where(Story.id.in_(sub))
-            elif since or until:
-                sub = select(Version.story_id)
-                if since:
-                    sub = sub.where(Version.fetched_at >= since)
-                if until:
-                    sub = sub.where(Version.fetched_at < until)
-                q = q.where(Story.id.in_(sub))
-            rows = s.exec(q.order_by(Story.last_seen.desc(), Story.id)).all()
-            return [StoryRow(st.id, st.url, st.host, st.status, st.headline, st.first_seen,
-                             st.last_seen, nv, nc) for st, nv, nc in rows]
-
-    @mapped
-    def log(self, ref: str) -> tuple[StoryRow, list[VersionRow]]:
-        """A story's versions, oldest first, each with its changes counted by kind."""
-        with self.session() as s:
-            story = self.story(s, ref)
-            versions = s.exec(select(Version).where(Version.story_id == story.id)
-                              .order_by(Version.number)).all()
-            kinds: dict[int, dict[str, int]] = {}
-            for vid, kind, n in s.exec(select(Change.version_id, Change.kind, func.count())
-                                       .where(Change.story_id == story.id)
-                                       .group_by(Change.version_id, Change.kind)).all():
-                kinds.setdefault(vid, {})[kind] = n
-            nchanges = sum(sum(k.values()) for k in kinds.values())
-            row = StoryRow(story.id, story.url, story.host, story.status, story.headline,
-                           story.first_seen, story.last_seen, len(versions), nchanges)
-            return row, [_version_row(v, kinds.get(v.id)) for v in versions]
-
-    @mapped
-    def snapshot(self, ref: str, number: int | None = None) -> tuple[VersionRow, Snapshot]:
-        """A stored version's snapshot (the latest by default)."""
-        with self.session() as s:
-            story = self.story(s, ref)
-            q = select(Version).where(Version.story_id == story.id)
-            q = q.where(Version.number == number) if number is not None else q.order_by(
-                Version.number.desc()).limit(1)
-            v = s.exec(q).first()
-            if v is None:
-                what = f"version {number}" if number is not None else "versions"
-                raise InputError(f"{ref}: story {story.id} has no {what}")
-            return _version_row(v), _snapshot(self.structure_json(s, v))
-
-    @mapped
-    def compare(self, ref: str, old: int, new: int) -> dict[str, Any]:
-        """The change report between two stored versions."""
-        (a, sa), (b, sb) = self.snapshot(ref, old), self.snapshot(ref, new)
-        report = report_dict(compare(sa, sb), f"version {old} ({a.fetched_at:%Y-%m-%d %H:%M} UTC)",
-                             f"version {new} ({b.fetched_at:%Y-%m-%d %H:%M} UTC)")
-        report["old_fetched_at"] = a.fetched_at.isoformat()
-        report["new_fetched_at"] = b.fetched_at.isoformat()
-        return report
-
-    def export(self) -> Iterator[dict[str, Any]]:
-        """Every version and change as JSON-ready dicts, story by story, in order."""
-        try:
-            yield from self._export()
-        except DBAPIError as exc:
-            raise StoreError(f"{self.db}: {reason(exc)}") from None
-
-    def _export(self) -> Iterator[dict[str, Any]]:
-        with self.session() as s:
-            for story in s.exec(select(Story).order_by(Story.id)).all():
-                numbers: dict[int, int] = {}
-                prev: bytes | None = None
-                for v in s.exec(select(Version).where(Version.story_id == story.id)
-                                .order_by(Version.number)).all():
-                    numbers[v.id] = v.number  # type: ignore[index]
-                    prev = blobs.unpack(v.structure, None if blobs.is_keyframe(v.number) else prev)
-                    yield {"type": "version", "story": story.url, "host": story.host,
-                           "version": v.number, "fetched_at": v.fetched_at.isoformat(),
-                           "http_status": v.http_status, "format": v.format,
-                           "raw_sha256": v.blob_hash, "content_sha256": v.content_hash,
-                           "extractor_version": v.extractor_version,
-                           "snapshot": json.loads(prev)}
-                for c in s.exec(select(Change).where(Change.story_id == story.id)
-                                .order_by(Change.id)).all():
-                    yield {"type": "change", "story": story.url, "version": numbers[c.version_id],
-                           "previous": numbers[c.previous_id], "detected_at": c.detected_at.isoformat(),
-                           "kind": c.kind, "minor": c.minor, **c.details}
-
-    @mapped
-    def counts(self) -> dict[str, int]:
-        """Rows per table: what a re-ingest must leave unchanged."""
-        with self.session() as s:
-            return {m.__tablename__: s.exec(select(func.count()).select_from(m)).one()  # type: ignore[attr-defined]
-                    for m in (Story, Blob, Version, Check, Change, Claim)}
 
 
 def change_rows(story_id: int, version: Version, previous_id: int, report: dict[str, Any]

@@ -1,0 +1,196 @@
+"""Reading the store: stories, a story's versions, a stored version's snapshot, the report
+between two stored versions, and every row for an export. ``Store`` has these methods; they
+open read sessions only, so they work on a store opened read-only."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Iterator
+
+from sqlalchemy import func
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from tracker.compare.classify import compare
+from tracker.errors import InputError, StoreError
+from tracker.report.contract import report_dict
+from tracker.snapshot import Snapshot
+from tracker.store import blobs
+from tracker.store.db import mapped, reason
+from tracker.store.models import Blob, Change, Check, Claim, Story, Version
+from tracker.store.urls import canonical_url
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    id: int
+    url: str
+    host: str
+    status: str
+    headline: str | None
+    first_seen: datetime
+    last_seen: datetime
+    versions: int
+    changes: int
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    story_id: int
+    number: int
+    fetched_at: datetime
+    headline: str | None
+    health: str
+    paragraphs: int
+    http_status: int | None
+    format: str
+    content_hash: str
+    blob_hash: str
+    extractor_version: str
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def _version_row(v: Version, by_kind: dict[str, int] | None = None) -> VersionRow:
+    return VersionRow(v.story_id, v.number, v.fetched_at, v.headline, v.health, v.paragraphs,
+                      v.http_status, v.format, v.content_hash, v.blob_hash, v.extractor_version,
+                      by_kind or {})
+
+
+class Queries:
+    """The reading half of ``Store`` (``repository.py``)."""
+
+    db: str
+
+    if TYPE_CHECKING:
+        def session(self, write: bool = False) -> Session: ...
+        def structure_json(self, s: Session, v: Version) -> bytes: ...
+
+    def story(self, s: Session, ref: str) -> Story:
+        """A story by id (``12``) or by URL (any form that canonicalises to it)."""
+        if re.fullmatch(r"[0-9]{1,18}", ref):
+            found = s.get(Story, int(ref))
+        else:
+            try:
+                found = s.exec(select(Story).where(Story.url == canonical_url(ref)[0])).first()
+            except InputError:
+                found = None
+        if found is None:
+            raise InputError(f"{ref}: no such story (give its id from `tracker list`, or its URL)")
+        return found
+
+    @mapped
+    def stories(self, host: str | None = None, since: datetime | None = None,
+                until: datetime | None = None, kind: str | None = None) -> list[StoryRow]:
+        """Stories with their version and change counts. ``since``/``until`` keep stories with a
+        version fetched in that range; ``kind`` those with a change of that kind (in range)."""
+        with self.session() as s:
+            versions = (select(Version.story_id, func.count().label("n"))
+                        .group_by(Version.story_id).subquery())
+            changes = (select(Change.story_id, func.count().label("n"))
+                       .group_by(Change.story_id).subquery())
+            q = (select(Story, func.coalesce(versions.c.n, 0), func.coalesce(changes.c.n, 0))
+                 .outerjoin(versions, versions.c.story_id == Story.id)
+                 .outerjoin(changes, changes.c.story_id == Story.id))
+            if host:
+                q = q.where(Story.host == host.lower())
+            if kind:
+                sub = select(Change.story_id).where(Change.kind == kind)
+                if since:
+                    sub = sub.where(Change.detected_at >= since)
+                if until:
+                    sub = sub.where(Change.detected_at < until)
+                q = q.where(Story.id.in_(sub))
+            elif since or until:
+                sub = select(Version.story_id)
+                if since:
+                    sub = sub.where(Version.fetched_at >= since)
+                if until:
+                    sub = sub.where(Version.fetched_at < until)
+                q = q.where(Story.id.in_(sub))
+            rows = s.exec(q.order_by(Story.last_seen.desc(), Story.id)).all()
+            return [StoryRow(st.id, st.url, st.host, st.status, st.headline, st.first_seen,
+                             st.last_seen, nv, nc) for st, nv, nc in rows]
+
+    @mapped
+    def log(self, ref: str) -> tuple[StoryRow, list[VersionRow]]:
+        """A story's versions, oldest first, each with its changes counted by kind."""
+        with self.session() as s:
+            story = self.story(s, ref)
+            versions = s.exec(select(Version).where(Version.story_id == story.id)
+                              .order_by(Version.number)).all()
+            kinds: dict[int, dict[str, int]] = {}
+            for vid, kind, n in s.exec(select(Change.version_id, Change.kind, func.count())
+                                       .where(Change.story_id == story.id)
+                                       .group_by(Change.version_id, Change.kind)).all():
+                kinds.setdefault(vid, {})[kind] = n
+            nchanges = sum(sum(k.values()) for k in kinds.values())
+            row = StoryRow(story.id, story.url, story.host, story.status, story.headline,
+                           story.first_seen, story.last_seen, len(versions), nchanges)
+            return row, [_version_row(v, kinds.get(v.id)) for v in versions]
+
+    @mapped
+    def snapshot(self, ref: str, number: int | None = None) -> tuple[VersionRow, Snapshot]:
+        """A stored version's snapshot (the latest by default)."""
+        with self.session() as s:
+            story = self.story(s, ref)
+            q = select(Version).where(Version.story_id == story.id)
+            q = q.where(Version.number == number) if number is not None else q.order_by(
+                Version.number.desc()).limit(1)
+            v = s.exec(q).first()
+            if v is None:
+                what = f"version {number}" if number is not None else "versions"
+                raise InputError(f"{ref}: story {story.id} has no {what}")
+            return _version_row(v), _snapshot(self.structure_json(s, v))
+
+    @mapped
+    def compare(self, ref: str, old: int, new: int) -> dict[str, Any]:
+        """The change report between two stored versions."""
+        (a, sa), (b, sb) = self.snapshot(ref, old), self.snapshot(ref, new)
+        report = report_dict(compare(sa, sb), f"version {old} ({a.fetched_at:%Y-%m-%d %H:%M} UTC)",
+                             f"version {new} ({b.fetched_at:%Y-%m-%d %H:%M} UTC)")
+        report["old_fetched_at"] = a.fetched_at.isoformat()
+        report["new_fetched_at"] = b.fetched_at.isoformat()
+        return report
+
+    def export(self) -> Iterator[dict[str, Any]]:
+        """Every version and change as JSON-ready dicts, story by story, in order."""
+        try:
+            yield from self._export()
+        except DBAPIError as exc:
+            raise StoreError(f"{self.db}: {reason(exc)}") from None
+
+    def _export(self) -> Iterator[dict[str, Any]]:
+        with self.session() as s:
+            for story in s.exec(select(Story).order_by(Story.id)).all():
+                numbers: dict[int, int] = {}
+                prev: bytes | None = None
+                for v in s.exec(select(Version).where(Version.story_id == story.id)
+                                .order_by(Version.number)).all():
+                    numbers[v.id] = v.number  # type: ignore[index]
+                    prev = blobs.unpack(v.structure, None if blobs.is_keyframe(v.number) else prev)
+                    yield {"type": "version", "story": story.url, "host": story.host,
+                           "version": v.number, "fetched_at": v.fetched_at.isoformat(),
+                           "http_status": v.http_status, "format": v.format,
+                           "raw_sha256": v.blob_hash, "content_sha256": v.content_hash,
+                           "extractor_version": v.extractor_version,
+                           "snapshot": json.loads(prev)}
+                for c in s.exec(select(Change).where(Change.story_id == story.id)
+                                .order_by(Change.id)).all():
+                    yield {"type": "change", "story": story.url, "version": numbers[c.version_id],
+                           "previous": numbers[c.previous_id], "detected_at": c.detected_at.isoformat(),
+                           "kind": c.kind, "minor": c.minor, **c.details}
+
+    @mapped
+    def counts(self) -> dict[str, int]:
+        """Rows per table: what a re-ingest must leave unchanged."""
+        with self.session() as s:
+            return {m.__tablename__: s.exec(select(func.count()).select_from(m)).one()  # type: ignore[attr-defined]
+                    for m in (Story, Blob, Version, Check, Change, Claim)}
+
+
+
+def _snapshot(structure: bytes) -> Snapshot:
+    return Snapshot.from_dict(json.loads(structure))
