@@ -250,7 +250,8 @@ def extract(source: str, as_json: bool, rules_file: str | None, previous: str | 
 def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
     """Fetch article URLs now and store them: a new version when the article changed.
 
-    A network fault or an HTTP error is recorded as a check; the other URLs go on.
+    A network fault or an HTTP error is recorded as a check; the other URLs go on, and the
+    command exits non-zero when any URL could not be fetched.
 
     \b
     Example:
@@ -265,10 +266,14 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
     results = _run(db, job, CREATE)
     if as_json:
         _echo_json([r.__dict__ for r in results])
-        return
-    for r in results:
-        version = f" (version {r.version})" if r.version else ""
-        click.echo(f"{r.outcome}{version}: {r.url}" + (f" — {r.detail}" if r.detail else ""))
+    else:
+        for r in results:
+            version = f" (version {r.version})" if r.version else ""
+            click.echo(f"{r.outcome}{version}: {r.url}" + (f" — {r.detail}" if r.detail else ""))
+    failed = sum(r.outcome == "error" for r in results)
+    if failed:  # recorded as checks, but the command did not do what it was asked
+        raise click.ClickException(f"{failed} of {len(results)} URLs could not be fetched "
+                                   "(network fault or HTTP error; recorded as checks)")
 
 
 @main.command("import")
@@ -329,8 +334,10 @@ def list_(db: str, host: str | None, since: datetime | None, until: datetime | N
         _echo_json([r.__dict__ for r in rows])
         return
     for r in rows:
+        # A story with no version shows why (its status and last check) instead of a headline.
+        title = (r.headline or "(no headline)") if r.versions else f"({r.status}: {r.detail})"
         click.echo(f"{r.id:>5}  {r.versions:>3} versions  {r.changes:>4} changes  "
-                   f"{r.last_seen:%Y-%m-%d %H:%M}  {r.headline or '(no headline)'}  {r.url}")
+                   f"{r.last_seen:%Y-%m-%d %H:%M}  {title}  {r.url}")
 
 
 @main.command()
@@ -354,6 +361,8 @@ def log(story: str, db: str, as_json: bool) -> None:
             {**v.__dict__, "summary": summary_line(v.by_kind)} for v in versions]})
         return
     click.echo(f"{row.url}  ({row.status})")
+    if not versions:
+        click.echo(f"  no version yet: {row.detail or 'never fetched'}")
     for v in versions:
         line = "first version" if v.number == 1 else summary_line(v.by_kind)
         click.echo(f"  v{v.number}  {v.fetched_at:%Y-%m-%d %H:%M} UTC  {v.headline or ''}\n"

@@ -35,6 +35,9 @@ class StoryRow:
     last_seen: datetime
     versions: int
     changes: int
+    # A story with no version says why: its last check's detail (an HTTP error, a network
+    # fault, an unhealthy page). Its status is then "error" rather than "active".
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,18 @@ class VersionRow:
     blob_hash: str
     extractor_version: str
     by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def _story_row(s: Session, st: Story, versions: int, changes: int) -> StoryRow:
+    status, detail = st.status, None
+    if versions == 0:
+        last = s.exec(select(Check).where(Check.story_id == st.id)
+                      .order_by(Check.last_at.desc(), Check.id.desc()).limit(1)).first()
+        if last is not None:
+            detail = last.detail or last.outcome
+            status = "error" if last.outcome == "error" and status == "active" else status
+    return StoryRow(st.id, st.url, st.host, status, st.headline, st.first_seen, st.last_seen,
+                    versions, changes, detail)
 
 
 def _version_row(v: Version, by_kind: dict[str, int] | None = None) -> VersionRow:
@@ -111,8 +126,7 @@ class Queries:
                     sub = sub.where(Version.fetched_at < until)
                 q = q.where(Story.id.in_(sub))
             rows = s.exec(q.order_by(Story.last_seen.desc(), Story.id)).all()
-            return [StoryRow(st.id, st.url, st.host, st.status, st.headline, st.first_seen,
-                             st.last_seen, nv, nc) for st, nv, nc in rows]
+            return [_story_row(s, st, nv, nc) for st, nv, nc in rows]
 
     @mapped
     def log(self, ref: str) -> tuple[StoryRow, list[VersionRow]]:
@@ -127,8 +141,7 @@ class Queries:
                                        .group_by(Change.version_id, Change.kind)).all():
                 kinds.setdefault(vid, {})[kind] = n
             nchanges = sum(sum(k.values()) for k in kinds.values())
-            row = StoryRow(story.id, story.url, story.host, story.status, story.headline,
-                           story.first_seen, story.last_seen, len(versions), nchanges)
+            row = _story_row(s, story, len(versions), nchanges)
             return row, [_version_row(v, kinds.get(v.id)) for v in versions]
 
     @mapped
