@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/diff.py
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

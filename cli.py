@@ -11,26 +11,20 @@ import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import click
 
 from tracker import __version__
 from tracker.errors import TrackerError
-from tracker.extract.formats import load_snapshot
-from tracker.watch.fetch import extract_source
-from tracker.extract.siterules import load_rules
-from tracker.store.archives import (ImportResult, count_folder_captures, count_newsedits,
-                              export_jsonl, export_newsedits, import_folders, import_newsedits)
-from tracker.store.reindex import ReindexResult, reindex as reindex_store
-from tracker.report.contract import summary_line, to_json
-from tracker.report.html import render_html
-from tracker.report.text import render_text
-from tracker.extract.folders import series_pairs
-from tracker.report.series import compare_files, diff_series
-from tracker.report.stored import compare_versions
-from tracker.store.repository import Store, default_db
-from tracker.watch.add import add_urls
+
+if TYPE_CHECKING:
+    from tracker.store.archives import ImportResult
+    from tracker.store.reindex import ReindexResult
+    from tracker.store.repository import Store
+
+# Each command imports what it uses when it runs: `tracker --version`, `--help` and a diff of
+# two files start without the database, HTTP or template libraries (tests/test_startup.py).
 
 
 def _fail(exc: Exception) -> click.ClickException:
@@ -48,26 +42,45 @@ def _write(path: str, text: str) -> None:
 
 T = TypeVar("T")
 
+def _default_db() -> str:
+    from tracker.store import default_db
+    return default_db()
+
+
 _db_option = click.option(
-    "--db", default=default_db, show_default="tracker.db or $TRACKER_DB",
+    "--db", default=_default_db, show_default="tracker.db or $TRACKER_DB",
     help="SQLite file, sqlite:///FILE or postgresql://USER@HOST/DB.")
 _DATES = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"])
 
 
-def _open(db: str) -> Store:
+# What a command does with the store: reads it (never creating or changing it), writes an
+# existing one, or writes one it may create (removed again if the command fails).
+READ, WRITE, CREATE = "read", "write", "create"
+
+
+def _open(db: str, access: str) -> Store:
+    from tracker.store.repository import Store
     try:
-        return Store(db)
+        return Store(db, readonly=access == READ, create=access == CREATE)
     except TrackerError as exc:
         raise _fail(exc) from None
 
 
-def _run(db: str, job: Callable[[Store], T]) -> T:
-    """Open the store, do one job, map our errors to one-line CLI errors."""
-    with _open(db) as store:
-        try:
-            return job(store)
-        except TrackerError as exc:
-            raise _fail(exc) from None
+def _run(db: str, job: Callable[[Store], T], access: str = READ) -> T:
+    """Open the store, do one job, map our errors to one-line CLI errors. A database this
+    command created is removed again when the job fails."""
+    store = _open(db, access)
+    done = False
+    try:
+        with store:
+            result = job(store)
+        done = True
+        return result
+    except TrackerError as exc:
+        raise _fail(exc) from None
+    finally:
+        if not done:
+            store.discard_created()
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -84,7 +97,19 @@ def main() -> None:
     """Watch news articles as they are revised and say, in newsroom terms, what changed."""
 
 
-@main.command()
+class _TwoForms(click.Command):
+    """`tracker diff` takes two files or a story and two versions: the usage shows both."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] OLD NEW")
+        formatter.write_usage(ctx.command_path, "[OPTIONS] STORY V1 V2", prefix="   or: ")
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,18}", text) is not None
+
+
+@main.command(cls=_TwoForms)
 @click.argument("old")
 @click.argument("new")
 @click.argument("new_version", required=False)
@@ -109,19 +134,27 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
       tracker diff old.txt new.txt --html report.html
       tracker diff 1 1 3 --db tracker.db
     """
+    from tracker.report.text import render_text
+    if new_version is None and _is_number(new) and not Path(new).exists():
+        raise click.UsageError(f"Missing argument 'V2': the NEW version to compare with version "
+                               f"{new} of story {old} (tracker diff STORY V1 V2)")
     try:
         if new_version is None:
+            from tracker.report.series import compare_files
             report = compare_files(Path(old), Path(new))
         else:
-            if not all(re.fullmatch(r"[0-9]{1,18}", v) for v in (new, new_version)):
+            if not (_is_number(new) and _is_number(new_version)):
                 raise click.UsageError("stored versions are numbers: tracker diff STORY V1 V2")
+            from tracker.report.stored import compare_versions
             report = _run(db, lambda store: compare_versions(store, old, int(new), int(new_version)))
     except TrackerError as exc:
         raise _fail(exc) from None
     if html_file:
+        from tracker.report.html import render_html
         _write(html_file, render_html([report], title="tracker: what changed"))
         click.echo(f"HTML report written to {html_file}", err=True)
     if as_json:
+        from tracker.report.contract import to_json
         click.echo(to_json(report), nl=False)
     else:
         use_color = sys.stdout.isatty() if color is None else color
@@ -146,6 +179,10 @@ def series(folders: tuple[Path, ...], as_json: bool, html_file: str | None, pref
       tracker series snapshots --html build/demo.html
       tracker series snapshots/my-story --json
     """
+    from tracker.extract.folders import series_pairs
+    from tracker.report.contract import to_json
+    from tracker.report.series import diff_series
+    from tracker.report.text import render_text
     order = tuple(dict.fromkeys((f".{prefer}", ".html", ".txt", ".json")))
     try:
         pairs = series_pairs(list(folders), order)
@@ -157,6 +194,7 @@ def series(folders: tuple[Path, ...], as_json: bool, html_file: str | None, pref
     except TrackerError as exc:
         raise _fail(exc) from None
     if html_file:
+        from tracker.report.html import render_html
         _write(html_file, render_html(reports, title="tracker: what changed, story by story"))
         click.echo(f"{len(reports)} version pairs; HTML report written to {html_file}", err=True)
     if as_json:
@@ -184,6 +222,9 @@ def extract(source: str, as_json: bool, rules_file: str | None, previous: str | 
       tracker extract snapshots/aa-giresun-landslide/20251109T061500Z.html --json
       tracker extract https://example.com/news/story.html --rules sites.toml
     """
+    from tracker.extract.formats import load_snapshot
+    from tracker.extract.siterules import load_rules
+    from tracker.watch.fetch import extract_source
     try:
         rules = load_rules(rules_file) if rules_file else None
         prev = load_snapshot(previous) if previous else None
@@ -210,23 +251,30 @@ def extract(source: str, as_json: bool, rules_file: str | None, previous: str | 
 def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
     """Fetch article URLs now and store them: a new version when the article changed.
 
-    A network fault or an HTTP error is recorded as a check; the other URLs go on.
+    A network fault or an HTTP error is recorded as a check; the other URLs go on, and the
+    command exits non-zero when any URL could not be fetched.
 
     \b
     Example:
       tracker add https://example.com/news/story.html
       tracker add URL1 URL2 --db postgresql://tracker@db.example/tracker --json
     """
+    from tracker.watch.add import add_urls
+
     def job(store: Store) -> list:
         with click.progressbar(length=len(urls), label="Fetching", file=sys.stderr) as bar:
             return add_urls(store, list(urls), bar.update)
-    results = _run(db, job)
+    results = _run(db, job, CREATE)
     if as_json:
         _echo_json([r.__dict__ for r in results])
-        return
-    for r in results:
-        version = f" (version {r.version})" if r.version else ""
-        click.echo(f"{r.outcome}{version}: {r.url}" + (f" — {r.detail}" if r.detail else ""))
+    else:
+        for r in results:
+            version = f" (version {r.version})" if r.version else ""
+            click.echo(f"{r.outcome}{version}: {r.url}" + (f" — {r.detail}" if r.detail else ""))
+    failed = sum(r.outcome == "error" for r in results)
+    if failed:  # recorded as checks, but the command did not do what it was asked
+        raise click.ClickException(f"{failed} of {len(results)} URLs could not be fetched "
+                                   "(network fault or HTTP error; recorded as checks)")
 
 
 @main.command("import")
@@ -248,12 +296,15 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json:
     """
     if bool(folders) == bool(newsedits):
         raise click.UsageError("give story folders or --newsedits FILE (one of them)")
+    from tracker.store.archives import (count_folder_captures, count_newsedits, import_folders,
+                                        import_newsedits)
+
     def job(store: Store) -> ImportResult:
         total = count_newsedits(newsedits) if newsedits else count_folder_captures(list(folders))
         with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
             return (import_newsedits(store, newsedits, bar.update) if newsedits
                     else import_folders(store, list(folders), bar.update))
-    result = _run(db, job)
+    result = _run(db, job, CREATE)
     if as_json:
         _echo_json(result.to_dict())
     else:
@@ -284,8 +335,10 @@ def list_(db: str, host: str | None, since: datetime | None, until: datetime | N
         _echo_json([r.__dict__ for r in rows])
         return
     for r in rows:
+        # A story with no version shows why (its status and last check) instead of a headline.
+        title = (r.headline or "(no headline)") if r.versions else f"({r.status}: {r.detail})"
         click.echo(f"{r.id:>5}  {r.versions:>3} versions  {r.changes:>4} changes  "
-                   f"{r.last_seen:%Y-%m-%d %H:%M}  {r.headline or '(no headline)'}  {r.url}")
+                   f"{r.last_seen:%Y-%m-%d %H:%M}  {title}  {r.url}")
 
 
 @main.command()
@@ -302,12 +355,15 @@ def log(story: str, db: str, as_json: bool) -> None:
       tracker log 1
       tracker log https://example.com/news/story.html --json
     """
+    from tracker.report.contract import summary_line
     row, versions = _run(db, lambda store: store.log(story))
     if as_json:
         _echo_json({"story": row.__dict__, "versions": [
             {**v.__dict__, "summary": summary_line(v.by_kind)} for v in versions]})
         return
     click.echo(f"{row.url}  ({row.status})")
+    if not versions:
+        click.echo(f"  no version yet: {row.detail or 'never fetched'}")
     for v in versions:
         line = "first version" if v.number == 1 else summary_line(v.by_kind)
         click.echo(f"  v{v.number}  {v.fetched_at:%Y-%m-%d %H:%M} UTC  {v.headline or ''}\n"
@@ -358,6 +414,7 @@ def export(db: str, fmt: str, output: Path | None, as_json: bool) -> None:
     """
     if fmt == "newsedits" and output is None:
         raise click.UsageError("--format newsedits needs --output FILE")
+    from tracker.store.archives import export_jsonl, export_newsedits
 
     def job(store: Store) -> dict[str, int]:
         if fmt == "newsedits":
@@ -393,11 +450,13 @@ def reindex(db: str, workers: int | None, as_json: bool) -> None:
       tracker reindex
       tracker reindex --db postgresql://tracker@db.example/tracker --json
     """
+    from tracker.store.reindex import reindex as reindex_store
+
     def job(store: Store) -> ReindexResult:
         with click.progressbar(length=store.counts()["stories"], label="Reindexing stories",
                                file=sys.stderr) as bar:
             return reindex_store(store, bar.update, workers)
-    result = _run(db, job)
+    result = _run(db, job, WRITE)
     if as_json:
         _echo_json(result.to_dict())
     else:

@@ -131,9 +131,11 @@ def test_add_records_versions_checks_and_faults(newsroom: tuple[str, dict[str, b
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}/x"
     res = run("add", f"{base}/story", f"{base}/missing", closed, "--db", db, "--json")
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # two URLs failed: recorded, and said
     outcomes = [r["outcome"] for r in json.loads(res.stdout)]
     assert outcomes == ["new_version", "error", "error"]
+    assert res.stderr.strip().splitlines()[-1] == (
+        "Error: 2 of 3 URLs could not be fetched (network fault or HTTP error; recorded as checks)")
     assert json.loads(run("add", f"{base}/story?utm_source=x", "--db", db, "--json").stdout
                       )[0]["outcome"] == "unchanged"
     pages["/story"] = ARTICLE.replace(f"{BODY} Paragraph 2.", "The council later reversed "
@@ -178,5 +180,44 @@ def test_a_capture_another_watcher_overtook_is_late_not_an_error(
         st.ingest(Capture(f"{base}/story", pages["/story"],
                           datetime.now(timezone.utc) + timedelta(hours=1)))
     res = run("add", f"{base}/story", f"{base}/missing", "--db", db, "--json")
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1 and "1 of 2 URLs could not be fetched" in res.stderr
     assert [r["outcome"] for r in json.loads(res.stdout)] == ["late", "error"]
+    assert run("add", f"{base}/story", "--db", db).exit_code == 0  # late is no failure
+
+
+def test_diff_of_a_story_with_one_version_left_off_names_the_missing_one(db: str) -> None:
+    res = run("diff", "1", "2", "--db", db)
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    error = [line for line in res.output.splitlines() if line.startswith("Error:")]
+    assert len(error) == 1 and "Missing argument 'V2'" in error[0] and "NEW version" in error[0]
+    assert "diff [OPTIONS] OLD NEW" in res.output  # the usage shows both forms
+    assert "diff [OPTIONS] STORY V1 V2" in res.output
+    usage = run("diff", "--help").output.splitlines()[:2]
+    assert "OLD NEW" in usage[0] and "STORY V1 V2" in usage[1]
+
+
+def test_add_fails_loudly_and_a_story_never_fetched_shows_why(
+        newsroom: tuple[str, dict[str, bytes]], tmp_path: Path) -> None:
+    base, pages = newsroom
+    db = str(tmp_path / "w.db")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/x"
+    res = run("add", f"{base}/story", f"{base}/missing", closed, "--db", db)
+    assert res.exit_code == 1
+    out = res.stdout.splitlines()  # every URL's result on stdout, the failure on stderr
+    assert out[0].startswith("new_version (version 1): ") and len(out) == 3
+    assert out[1].startswith(f"error: {base}/missing — HTTP 404") and out[2].startswith("error: ")
+    assert res.stderr.strip().splitlines()[-1].startswith("Error: 2 of 3 URLs could not be fetched")
+    assert run("add", f"{base}/story", "--db", db).exit_code == 0
+    rows = {r["url"]: r for r in json.loads(run("list", "--db", db, "--json").stdout)}
+    assert rows[f"{base}/story"]["status"] == "active" and rows[f"{base}/story"]["detail"] is None
+    assert rows[f"{base}/missing"]["status"] == "gone"
+    assert rows[f"{base}/missing"]["versions"] == 0 and rows[f"{base}/missing"]["detail"] == "HTTP 404"
+    assert rows[closed]["status"] == "error" and rows[closed]["detail"]
+    listed = {line.split()[-1]: line for line in run("list", "--db", db).stdout.splitlines()}
+    assert "0 versions" in listed[f"{base}/missing"] and "(gone: HTTP 404)" in listed[f"{base}/missing"]
+    assert f"(error: {rows[closed]['detail']})" in listed[closed]
+    assert "(no headline)" not in listed[closed]
+    log = run("log", closed, "--db", db).stdout.splitlines()
+    assert log == [f"{closed}  (error)", f"  no version yet: {rows[closed]['detail']}"]

@@ -1,5 +1,8 @@
 """Reading snapshot files: ``.json``, ``.txt`` (wire copy), ``.html``/``.htm``, each optionally
-gzip-compressed. Every failure is an ``InputError`` with a one-line message."""
+gzip-compressed. Every failure is an ``InputError`` with a one-line message.
+
+The HTML extractor (BeautifulSoup, lxml) is imported when an HTML page is read, not before:
+``tracker diff`` of two ``.txt`` files starts without it."""
 
 from __future__ import annotations
 
@@ -8,17 +11,16 @@ import io
 import json
 import zlib
 from pathlib import Path
-from typing import Callable
-
-from bs4 import UnicodeDammit
+from typing import TYPE_CHECKING, Callable
 
 from tracker.errors import InputError, NotAnArticle
-from tracker.extract.page import ExtractOptions, extract_html
-from tracker.extract.siterules import SiteRules
 from tracker.snapshot import Snapshot
 from tracker.extract.wire import parse_wire
 
 from tracker.extract.limits import MAX_BYTES, looks_binary
+
+if TYPE_CHECKING:
+    from tracker.extract.siterules import SiteRules
 
 
 def snapshot_format(path: Path) -> str:
@@ -64,6 +66,7 @@ def decode_text(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        from bs4 import UnicodeDammit
         text = UnicodeDammit(data, is_html=False).unicode_markup or ""
     if not text or looks_binary(text):
         raise InputError(f"{name}: looks like a binary file, not text")
@@ -83,6 +86,7 @@ def _read_json(data: bytes, name: str) -> Snapshot:
 def _read_html(data: bytes, name: str) -> Snapshot:
     """A page read as a snapshot file: it must be an article (the health verdict says why
     not); ``extract_html`` itself never refuses a page."""
+    from tracker.extract.page import extract_html
     snap = extract_html(data)
     if snap.health != "ok" or not snap.paragraphs:
         raise NotAnArticle(f"{snap.health} ({snap.health_reason or 'no article body found'})")
@@ -137,6 +141,7 @@ def extract_file(source: str | Path, rules: SiteRules | None = None,
     fmt = _snapshot_file(path)
     if fmt != ".html":
         return parse_snapshot(read_raw(path), fmt, str(path))
+    from tracker.extract.page import ExtractOptions, extract_html
     prev = previous.paragraphs if previous is not None else None
     return extract_html(read_raw(path), ExtractOptions(rules=rules, previous=prev))
 
@@ -146,6 +151,7 @@ def read_capture(raw: bytes, fmt: str, url: str | None, previous: Snapshot | Non
     """The snapshot of stored bytes; unreadable bytes give an unhealthy snapshot, not an error."""
     prev = previous.paragraphs if previous is not None else None
     if fmt == ".html":
+        from tracker.extract.page import ExtractOptions, extract_html
         web = url if url and url.startswith("http") else None
         return extract_html(raw, ExtractOptions(url=web, previous=prev, status=status))
     try:

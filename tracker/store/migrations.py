@@ -111,6 +111,23 @@ def pending(conn: Connection) -> bool:
     return applied_steps(conn)[-1:] != [STEPS[-1][0]]
 
 
+def check_readable(conn: Connection) -> None:
+    """Refuse, in one line, a database that reading alone cannot use: one without the tracker
+    schema, one whose schema needs migrating (reading never migrates) or a newer one."""
+    done = applied_steps(conn)
+    last = STEPS[-1][0]
+    if not done:
+        raise StoreError("no tracker schema in it yet (create the store with tracker import or "
+                         "tracker add)")
+    if max(done) > last:
+        raise StoreError(f"the database was written by a newer tracker (schema step {max(done)}); "
+                         "upgrade tracker to use it")
+    if done[-1] != last:
+        raise StoreError(f"its schema needs migrating (step {done[-1]} to {last}), which reading "
+                         "does not do; run a writing command on it first (tracker import, add "
+                         "or reindex)")
+
+
 def migrate(conn: Connection) -> list[int]:
     """Apply the steps not yet applied, each with its ledger row, in the caller's transaction.
     Returns the steps applied now."""

@@ -3,34 +3,31 @@
 ``Store.ingest`` records one capture in one transaction, by the rules of ``recording.py``: a new
 version only when the extracted article changed; the same bytes, a chrome-only change, a
 flip-flop or an unhealthy page is a check. A capture already recorded writes nothing.
+Reading the store (``Store.stories``, ``log``, ``snapshot``, ``export``) is in
+``queries.py``.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from tracker.compare.classify import Comparison
-from tracker.compare.kinds import kind_of
 from tracker.errors import InputError, LateCapture, StoreError
-from tracker.snapshot import Snapshot
-from tracker.store import blobs
-from tracker.store.db import WRITE, mapped, open_engine, reason
-from tracker.store.migrations import migrate, pending
+from tracker.store import DEFAULT_DB, blobs
+from tracker.store.db import WRITE, mapped, open_engine, reason, sqlite_file
+from tracker.store.migrations import check_readable, migrate, pending
 from tracker.store.models import Blob, ChangeRecord, Check, ClaimRecord, Story, Version
+from tracker.store.queries import Queries, StoryRow, VersionRow, snapshot_of  # noqa: F401
 from tracker.store.recording import (EXTRACTOR_VERSION, FLIPFLOP_CONFIRM, Arrival, Decision, History,
                                      Known, Outcome, Recent, judge, reads_as)
 from tracker.store.urls import canonical_url
 
-DEFAULT_DB = "tracker.db"
 # Response headers worth keeping: conditional GET and what the server says about the page.
 KEPT_HEADERS = ("etag", "last-modified", "content-type", "date", "age", "x-cache", "cache-control")
 
@@ -57,47 +54,19 @@ class IngestResult:
     detail: str | None = None
 
 
-@dataclass(frozen=True)
-class StoryRow:
-    id: int
-    url: str
-    host: str
-    status: str
-    headline: str | None
-    first_seen: datetime
-    last_seen: datetime
-    versions: int
-    changes: int
+class Store(Queries):
+    """A tracker database. ``Store(db)`` opens it, creating it if need be, and applies pending
+    migrations; ``create=False`` refuses a missing SQLite file; ``readonly=True`` opens it for
+    reading only (it must exist; nothing is migrated or written, not even the journal mode)."""
 
-
-@dataclass(frozen=True)
-class VersionRow:
-    story_id: int
-    number: int
-    fetched_at: datetime
-    headline: str | None
-    health: str
-    paragraphs: int
-    http_status: int | None
-    format: str
-    content_hash: str
-    blob_hash: str
-    extractor_version: str
-    by_kind: dict[str, int] = field(default_factory=dict)
-
-
-def _version_row(v: Version, by_kind: dict[str, int] | None = None) -> VersionRow:
-    return VersionRow(v.story_id, v.number, v.fetched_at, v.headline, v.health, v.paragraphs,
-                      v.http_status, v.format, v.content_hash, v.blob_hash, v.extractor_version,
-                      by_kind or {})
-
-
-class Store:
-    """A tracker database. ``Store(db)`` opens it and applies pending migrations."""
-
-    def __init__(self, db: str = DEFAULT_DB) -> None:
+    def __init__(self, db: str = DEFAULT_DB, *, readonly: bool = False, create: bool = True
+                 ) -> None:
         self.db = db
-        self.engine = open_engine(db)
+        self.readonly = readonly
+        path = sqlite_file(db)
+        # The SQLite file this open creates: removed again if what it was made for fails.
+        self.created = path if create and not readonly and path and not path.exists() else None
+        self.engine = open_engine(db, readonly=readonly, create=create and not readonly)
         self.writer = self.engine.execution_options(**{WRITE: True})
         # Raw bytes by hash, recently read or written: the next version of a story is stored
         # as a delta against these bytes, so its ingest need not decode a chain. Blobs never
@@ -105,13 +74,26 @@ class Store:
         self._raws: dict[str, bytes] = {}
         try:
             with self.engine.connect() as conn:
-                todo = pending(conn)
+                if readonly:
+                    check_readable(conn)
+                todo = not readonly and pending(conn)
             if todo:
                 with self.writer.begin() as conn:
                     migrate(conn)
-        except DBAPIError as exc:
+        except (DBAPIError, StoreError) as exc:
             self.engine.dispose()
-            raise StoreError(f"{db}: cannot open the database: {reason(exc)}") from None
+            self.discard_created()
+            detail = reason(exc) if isinstance(exc, DBAPIError) else str(exc)
+            prefix = "cannot open the database: " if isinstance(exc, DBAPIError) else ""
+            raise StoreError(f"{db}: {prefix}{detail}") from None
+
+    def discard_created(self) -> None:
+        """Remove the SQLite file this store created, with its -wal and -shm (after ``close``):
+        a first import that fails leaves no empty database behind."""
+        if self.created is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.created}{suffix}").unlink(missing_ok=True)
+            self.created = None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -181,7 +163,7 @@ class Store:
             return None, History(None, [], {}), None
         prev_json = self.structure_json(s, latest) if latest.blob_hash != raw_hash else None
         known = Known(latest.id, latest.number, latest.blob_hash, latest.content_hash,  # type: ignore[arg-type]
-                      _snapshot(prev_json) if prev_json is not None else None)
+                      snapshot_of(prev_json) if prev_json is not None else None)
         if prev_json is None:  # the same bytes: nothing else is read
             return latest, History(known, [], {}), None
         by_content = {h: Known(vid, n, b, h) for vid, n, b, h in s.exec(
@@ -248,7 +230,7 @@ class Store:
         current = s.exec(select(Version).where(Version.story_id == story.id,
                                                Version.fetched_at <= at)
                          .order_by(Version.number.desc()).limit(1)).first()
-        then = _snapshot(self.structure_json(s, current)) if current else None
+        then = snapshot_of(self.structure_json(s, current)) if current else None
         return reads_as(Arrival(cap.raw, raw_hash, cap.fmt, story.url, cap.http_status), then,
                         c.outcome, matched.content_hash if matched is not None else None)
 
@@ -360,119 +342,6 @@ class Store:
             self._check(s, story.id, at, "error", http_status, None, detail=detail)
             return IngestResult(url, story.id, "error", None, detail=detail)
 
-    # --- reading -----------------------------------------------------------------------------
-
-    def story(self, s: Session, ref: str) -> Story:
-        """A story by id (``12``) or by URL (any form that canonicalises to it)."""
-        if re.fullmatch(r"[0-9]{1,18}", ref):
-            found = s.get(Story, int(ref))
-        else:
-            try:
-                found = s.exec(select(Story).where(Story.url == canonical_url(ref)[0])).first()
-            except InputError:
-                found = None
-        if found is None:
-            raise InputError(f"{ref}: no such story (give its id from `tracker list`, or its URL)")
-        return found
-
-    @mapped
-    def stories(self, host: str | None = None, since: datetime | None = None,
-                until: datetime | None = None, kind: str | None = None) -> list[StoryRow]:
-        """Stories with their version and change counts. ``since``/``until`` keep stories with a
-        version fetched in that range; ``kind`` those with a change of that kind (in range)."""
-        with self.session() as s:
-            versions = (select(Version.story_id, func.count().label("n"))
-                        .group_by(Version.story_id).subquery())
-            changes = (select(ChangeRecord.story_id, func.count().label("n"))
-                       .group_by(ChangeRecord.story_id).subquery())
-            q = (select(Story, func.coalesce(versions.c.n, 0), func.coalesce(changes.c.n, 0))
-                 .outerjoin(versions, versions.c.story_id == Story.id)
-                 .outerjoin(changes, changes.c.story_id == Story.id))
-            if host:
-                q = q.where(Story.host == host.lower())
-            if kind:
-                sub = select(ChangeRecord.story_id).where(ChangeRecord.kind == _kind(kind))
-                if since:
-                    sub = sub.where(ChangeRecord.detected_at >= since)
-                if until:
-                    sub = sub.where(ChangeRecord.detected_at < until)
-                q = q.where(Story.id.in_(sub))
-            elif since or until:
-                sub = select(Version.story_id)
-                if since:
-                    sub = sub.where(Version.fetched_at >= since)
-                if until:
-                    sub = sub.where(Version.fetched_at < until)
-                q = q.where(Story.id.in_(sub))
-            rows = s.exec(q.order_by(Story.last_seen.desc(), Story.id)).all()
-            return [StoryRow(st.id, st.url, st.host, st.status, st.headline, st.first_seen,
-                             st.last_seen, nv, nc) for st, nv, nc in rows]
-
-    @mapped
-    def log(self, ref: str) -> tuple[StoryRow, list[VersionRow]]:
-        """A story's versions, oldest first, each with its changes counted by kind."""
-        with self.session() as s:
-            story = self.story(s, ref)
-            versions = s.exec(select(Version).where(Version.story_id == story.id)
-                              .order_by(Version.number)).all()
-            kinds: dict[int, dict[str, int]] = {}
-            for vid, kind, n in s.exec(select(ChangeRecord.version_id, ChangeRecord.kind, func.count())
-                                       .where(ChangeRecord.story_id == story.id)
-                                       .group_by(ChangeRecord.version_id, ChangeRecord.kind)).all():
-                kinds.setdefault(vid, {})[kind] = n
-            nchanges = sum(sum(k.values()) for k in kinds.values())
-            row = StoryRow(story.id, story.url, story.host, story.status, story.headline,
-                           story.first_seen, story.last_seen, len(versions), nchanges)
-            return row, [_version_row(v, kinds.get(v.id)) for v in versions]
-
-    @mapped
-    def snapshot(self, ref: str, number: int | None = None) -> tuple[VersionRow, Snapshot]:
-        """A stored version's snapshot (the latest by default)."""
-        with self.session() as s:
-            story = self.story(s, ref)
-            q = select(Version).where(Version.story_id == story.id)
-            q = q.where(Version.number == number) if number is not None else q.order_by(
-                Version.number.desc()).limit(1)
-            v = s.exec(q).first()
-            if v is None:
-                what = f"version {number}" if number is not None else "versions"
-                raise InputError(f"{ref}: story {story.id} has no {what}")
-            return _version_row(v), _snapshot(self.structure_json(s, v))
-
-    def export(self) -> Iterator[dict[str, Any]]:
-        """Every version and change as JSON-ready dicts, story by story, in order."""
-        try:
-            yield from self._export()
-        except DBAPIError as exc:
-            raise StoreError(f"{self.db}: {reason(exc)}") from None
-
-    def _export(self) -> Iterator[dict[str, Any]]:
-        with self.session() as s:
-            for story in s.exec(select(Story).order_by(Story.id)).all():
-                numbers: dict[int, int] = {}
-                prev: bytes | None = None
-                for v in s.exec(select(Version).where(Version.story_id == story.id)
-                                .order_by(Version.number)).all():
-                    numbers[v.id] = v.number  # type: ignore[index]
-                    prev = blobs.unpack(v.structure, None if blobs.is_keyframe(v.number) else prev)
-                    yield {"type": "version", "story": story.url, "host": story.host,
-                           "version": v.number, "fetched_at": v.fetched_at.isoformat(),
-                           "http_status": v.http_status, "format": v.format,
-                           "raw_sha256": v.blob_hash, "content_sha256": v.content_hash,
-                           "extractor_version": v.extractor_version,
-                           "snapshot": json.loads(prev)}
-                for c in s.exec(select(ChangeRecord).where(ChangeRecord.story_id == story.id)
-                                .order_by(ChangeRecord.id)).all():
-                    yield {"type": "change", "story": story.url, "version": numbers[c.version_id],
-                           "previous": numbers[c.previous_id], "detected_at": c.detected_at.isoformat(),
-                           "kind": c.kind, "minor": c.minor, **c.details}
-
-    @mapped
-    def counts(self) -> dict[str, int]:
-        """Rows per table: what a re-ingest must leave unchanged."""
-        with self.session() as s:
-            return {m.__tablename__: s.exec(select(func.count()).select_from(m)).one()  # type: ignore[attr-defined]
-                    for m in (Story, Blob, Version, Check, ChangeRecord, ClaimRecord)}
 
 
 def change_rows(story_id: int, version: Version, previous_id: int, cmp: Comparison
@@ -491,19 +360,3 @@ def change_rows(story_id: int, version: Version, previous_id: int, cmp: Comparis
                          details={k: v for k, v in c.items() if k not in ("claim", "kind", "status")})
              for c in cmp.claims]
     return rows
-
-
-def _kind(name: str) -> str:
-    """A change kind named by the user, checked: a typo is an error, not an empty list."""
-    try:
-        return kind_of(name).value
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-
-
-def _snapshot(structure: bytes) -> Snapshot:
-    return Snapshot.from_dict(json.loads(structure))
-
-
-def default_db() -> str:
-    return os.environ.get("TRACKER_DB") or DEFAULT_DB
