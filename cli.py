@@ -42,6 +42,7 @@ def _write(path: str, text: str) -> None:
 
 T = TypeVar("T")
 
+
 def _default_db() -> str:
     from tracker.store import default_db
     return default_db()
