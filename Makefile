@@ -16,6 +16,8 @@ demo: $(STAMP)
 	@mkdir -p build
 	$(BIN)/tracker series snapshots --html build/demo.html
 	$(BIN)/tracker import snapshots --db build/demo.db
+	@rm -f build/demo-newsedits.db
+	$(BIN)/tracker export --db build/demo.db --format newsedits --output build/demo-newsedits.db
 	$(BIN)/tracker list --db build/demo.db
 	@echo "HTML report: $(CURDIR)/build/demo.html"
 	@echo "Store: $(CURDIR)/build/demo.db (try: .venv/bin/tracker log 1 --db build/demo.db)"

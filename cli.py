@@ -42,6 +42,7 @@ def _write(path: str, text: str) -> None:
 
 T = TypeVar("T")
 
+
 def _default_db() -> str:
     from tracker.store import default_db
     return default_db()
@@ -129,10 +130,10 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
 
     \b
     Example:
-      tracker diff snapshots/story/20251109T081500Z.txt snapshots/story/20251109T114500Z.txt
-      tracker diff old.html new.html --json > report.json
-      tracker diff old.txt new.txt --html report.html
-      tracker diff 1 1 3 --db tracker.db
+      tracker diff snapshots/aa-giresun-landslide/20251109T061500Z.txt snapshots/aa-giresun-landslide/20251109T094000Z.txt
+      tracker diff snapshots/aa-giresun-landslide/20251109T061500Z.html snapshots/aa-giresun-landslide/20251109T094000Z.html --json > build/report.json
+      tracker diff snapshots/aa-giresun-landslide/20251109T061500Z.txt snapshots/aa-giresun-landslide/20251109T094000Z.txt --html build/report.html
+      tracker diff 1 1 3 --db build/demo.db
     """
     from tracker.report.text import render_text
     if new_version is None and _is_number(new) and not Path(new).exists():
@@ -177,7 +178,7 @@ def series(folders: tuple[Path, ...], as_json: bool, html_file: str | None, pref
     \b
     Example:
       tracker series snapshots --html build/demo.html
-      tracker series snapshots/my-story --json
+      tracker series snapshots/aa-giresun-landslide --json
     """
     from tracker.extract.folders import series_pairs
     from tracker.report.contract import to_json
@@ -219,8 +220,8 @@ def extract(source: str, as_json: bool, rules_file: str | None, previous: str | 
 
     \b
     Example:
-      tracker extract snapshots/aa-giresun-landslide/20251109T061500Z.html --json
-      tracker extract https://example.com/news/story.html --rules sites.toml
+      tracker extract snapshots/aa-giresun-landslide/20251109T094000Z.html --json
+      tracker extract snapshots/aa-giresun-landslide/20251109T094000Z.html --previous snapshots/aa-giresun-landslide/20251109T061500Z.html
     """
     from tracker.extract.formats import load_snapshot
     from tracker.extract.siterules import load_rules
@@ -256,8 +257,7 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
 
     \b
     Example:
-      tracker add https://example.com/news/story.html
-      tracker add URL1 URL2 --db postgresql://tracker@db.example/tracker --json
+      tracker add https://example.com/news/story.html --db build/demo.db
     """
     from tracker.watch.add import add_urls
 
@@ -291,8 +291,8 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json:
 
     \b
     Example:
-      tracker import snapshots
-      tracker import --newsedits newssniffer.db --db archive.db --json
+      tracker import snapshots --db build/demo.db
+      tracker import --newsedits build/demo-newsedits.db --db build/archive.db --json
     """
     if bool(folders) == bool(newsedits):
         raise click.UsageError("give story folders or --newsedits FILE (one of them)")
@@ -327,8 +327,8 @@ def list_(db: str, host: str | None, since: datetime | None, until: datetime | N
 
     \b
     Example:
-      tracker list
-      tracker list --host www.reuters.com --kind headline --since 2025-11-01 --json
+      tracker list --db build/demo.db
+      tracker list --db build/demo.db --host haberpostasi.example --kind headline --since 2025-11-09 --json
     """
     rows = _run(db, lambda store: store.stories(host, _utc(since), _utc(until), kind))
     if as_json:
@@ -352,8 +352,8 @@ def log(story: str, db: str, as_json: bool) -> None:
 
     \b
     Example:
-      tracker log 1
-      tracker log https://example.com/news/story.html --json
+      tracker log 1 --db build/demo.db
+      tracker log urn:tracker:folder:ap-thameside-ege-yildiz --db build/demo.db --json
     """
     from tracker.report.contract import summary_line
     row, versions = _run(db, lambda store: store.log(story))
@@ -381,8 +381,8 @@ def show(story: str, number: int | None, db: str, as_json: bool) -> None:
 
     \b
     Example:
-      tracker show 1
-      tracker show 1 --version 2 --json
+      tracker show 1 --db build/demo.db
+      tracker show 1 --version 2 --db build/demo.db --json
     """
     row, snap = _run(db, lambda store: store.snapshot(story, number))
     data = {"version": row.number, "fetched_at": row.fetched_at.isoformat(), **snap.to_dict()}
@@ -409,8 +409,8 @@ def export(db: str, fmt: str, output: Path | None, as_json: bool) -> None:
 
     \b
     Example:
-      tracker export > archive.jsonl
-      tracker export --format newsedits --output archive-newsedits.db
+      tracker export --db build/demo.db > build/demo.jsonl
+      tracker export --db build/demo.db --format newsedits --output build/demo-export.db
     """
     if fmt == "newsedits" and output is None:
         raise click.UsageError("--format newsedits needs --output FILE")
@@ -447,8 +447,8 @@ def reindex(db: str, workers: int | None, as_json: bool) -> None:
 
     \b
     Example:
-      tracker reindex
-      tracker reindex --db postgresql://tracker@db.example/tracker --json
+      tracker reindex --db build/demo.db
+      tracker reindex --db build/demo.db --workers 2 --json
     """
     from tracker.store.reindex import reindex as reindex_store
 

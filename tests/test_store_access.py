@@ -76,6 +76,9 @@ def test_a_failed_first_import_leaves_no_database_behind(tmp_path: Path) -> None
     for folder, message in ((empty, "no story folders"), (story, "must be a capture time")):
         assert message in one_error_line(run("import", folder, "--db", db))
         assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "story"]
+    res = run("add", "ftp://x.example/a", "--db", db)  # (after its progress label)
+    assert res.exit_code != 0 and "only http:// and https://" in res.stderr.splitlines()[-1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "story"]
     # An existing store is never removed, whatever fails.
     assert run("import", SNAPSHOTS / "aa-giresun-landslide", "--db", db).exit_code == 0
     before = run("export", "--db", db).stdout

@@ -92,7 +92,10 @@ class Store(Queries):
         a first import that fails leaves no empty database behind."""
         if self.created is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.created}{suffix}").unlink(missing_ok=True)
+                try:
+                    Path(f"{self.created}{suffix}").unlink(missing_ok=True)
+                except OSError:  # never hide the failure that brought us here
+                    pass
             self.created = None
 
     def close(self) -> None:
