@@ -30,8 +30,8 @@ from evaluate_shared import Check, Extract, body_text, norm, paragraphs, run
 __all__ = ["AgreementScore", "BodyScore", "Check", "Evaluation", "ExpectationScore", "Extract",
            "NytScore", "PageScore", "SegmentScore", "all_pages", "body_text", "evaluate",
            "load_nyt", "load_readability", "load_scrapinghub", "load_trafilatura_eval",
-           "load_webpageparser", "norm", "paragraphs", "parse_when", "run", "same_when", "score_nyt",
-           "score_readability", "score_scrapinghub", "score_trafilatura_eval",
+           "load_webpageparser", "norm", "paragraphs", "parse_when", "run", "same_when",
+           "score_nyt", "score_readability", "score_scrapinghub", "score_trafilatura_eval",
            "score_webpageparser", "scores", "shingle_tp_fp_fn", "time_pages", "token_f1"]
 
 
