@@ -87,7 +87,7 @@ def all_pages(corpus_root: Path) -> list[tuple[str, bytes]]:
 
 
 def time_pages(pages: list[tuple[str, bytes]], extractors: dict[str, Extract],
-               repeat: int = 3) -> dict[str, list[float]]:
+               repeat: int = 5) -> dict[str, list[float]]:
     """Seconds per page (median of ``repeat`` runs) for each extractor, interleaved page by page
     so that every extractor sees the same machine load."""
     times: dict[str, list[float]] = {name: [] for name in extractors}
