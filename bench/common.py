@@ -25,3 +25,14 @@ def machine() -> str:
     except OSError:
         pass
     return f"{cpu}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def require_baseline(name: str, error: str | None, without_baseline: bool, alone: str) -> None:
+    """Stop with a clear error when a benchmark's baseline (``name``) failed to import
+    (``error``), unless the user passed ``--without-baseline``: a figure of ours alone must not
+    pass for a comparison. ``alone`` says what is reported then."""
+    if error and not without_baseline:
+        sys.exit(f"bench/{Path(sys.argv[0]).name}: the baseline {name} cannot be imported "
+                 f"({error}).\n"
+                 f"Install the baselines with: .venv/bin/pip install -e '.[bench]'\n"
+                 f"or pass --without-baseline to report {alone}.")

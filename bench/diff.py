@@ -5,11 +5,13 @@
 measured in one run on the same pairs: our example stories, real revision pairs from
 ../shared/corpus, and heavily edited pairs built from real article text.
 
-    .venv/bin/python bench/diff.py [--repeat 5] [--json]
+    .venv/bin/python bench/diff.py [--repeat 5] [--json] [--without-baseline]
 
-Texts are compared as already-extracted paragraphs (the same input for a, b and c): reading and
-parsing files is not timed. Needs ../shared/corpus for the real pairs and fast-diff-match-patch
-for (c) (``pip install -e '.[bench]'``).
+Every figure is the median over pairs of the median of ``--repeat`` runs of each pair (5 by
+default, the same for a, b and c). Texts are compared as already-extracted paragraphs (the same
+input for a, b and c): reading and parsing files is not timed. Needs ../shared/corpus for the
+real pairs and fast-diff-match-patch for (c) (``pip install -e '.[bench]'``): without it the
+benchmark stops with an error, unless ``--without-baseline`` says to report (a) and (b) alone.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 
 from diff_match_patch import diff_match_patch
 
-from common import CORPUS, ROOT, machine
+from common import CORPUS, ROOT, machine, require_baseline
 
 from tracker.compare.classify import compare
 from tracker.extract.formats import load_snapshot
@@ -33,8 +35,10 @@ from tracker.snapshot import Snapshot
 
 try:
     import fast_diff_match_patch as fast_dmp
-except ImportError:  # pragma: no cover - reported in the output
+    MISSING = None
+except ImportError as exc:  # an error unless --without-baseline (see main)
     fast_dmp = None
+    MISSING = f"{type(exc).__name__}: {exc}"
 
 
 def ours() -> list[tuple[str, Snapshot, Snapshot]]:
@@ -120,8 +124,9 @@ def whole(s: Snapshot) -> str:
 
 
 def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    """Median seconds of ``repeat`` runs of ``fn``."""
     times = []
-    for _ in range(repeat):
+    for _ in range(max(1, repeat)):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
@@ -140,7 +145,7 @@ def measure(pairs: list[tuple[str, Snapshot, Snapshot]], repeat: int) -> dict[st
     for _, old, new in pairs:
         a, b = whole(old), whole(new)
         res["a"].append(timed(lambda: compare(old, new), repeat))
-        res["b"].append(timed(lambda: py(a, b), max(1, repeat // 2)))
+        res["b"].append(timed(lambda: py(a, b), repeat))
         if fast_dmp:
             res["c"].append(timed(lambda: fast_dmp.diff(a, b, timelimit=0, cleanup="Semantic"), repeat))
     return {k: statistics.median(v) * 1000 for k, v in res.items() if v}
@@ -148,9 +153,13 @@ def measure(pairs: list[tuple[str, Snapshot, Snapshot]], repeat: int) -> dict[st
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=5, help="timed runs per pair, for a, b and c")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--without-baseline", action="store_true",
+                    help="report (a) and (b) alone when fast-diff-match-patch cannot be imported")
     args = ap.parse_args()
+    require_baseline("fast-diff-match-patch", MISSING, args.without_baseline,
+                     "(a) tracker and (b) pure-Python diff-match-patch alone")
     groups = {"ours (snapshots/)": ours(), "real revisions (corpus)": real_pairs(),
               "heavily edited (real text)": heavy_pairs()}
     rows = {}
@@ -158,10 +167,11 @@ def main() -> None:
         if pairs:
             rows[name] = {"pairs": len(pairs), **measure(pairs, args.repeat)}
     if args.json:
-        print(json.dumps({"machine": machine(), "groups": rows}, indent=2))
+        print(json.dumps({"machine": machine(), "repeat": args.repeat, "groups": rows}, indent=2))
         return
     print(f"machine: {machine()}")
-    print(f"fast-diff-match-patch: {'yes' if fast_dmp else 'NOT INSTALLED'}")
+    print(f"fast-diff-match-patch: {'yes' if fast_dmp else 'NOT INSTALLED (--without-baseline)'}")
+    print(f"each figure: median over pairs of the median of {args.repeat} runs per pair")
     print(f"{'pairs':<28}{'n':>4}{'(a) tracker':>14}{'(b) dmp py':>13}{'(c) dmp C++':>13}"
           f"{'a/c':>7}{'b/a':>8}")
     for name, r in rows.items():

@@ -33,11 +33,11 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from common import CORPUS, machine
+from evaluate import all_pages
 
 from tracker.errors import InputError
-from evaluate import all_pages
 from tracker.extract.page import extract_html
-from tracker.store.reindex import reindex
+from tracker.store.reindex import ReindexResult, reindex
 from tracker.store.repository import Capture, Store
 
 SEED = 20251110
@@ -302,6 +302,118 @@ def bench_git(repo: Path, files: Path, stories: int, versions: int) -> tuple[Row
     return loose, packed, gc
 
 
+def write_files(files: Path, pages: list[Page], stories: int, versions: int) -> tuple[Row, float]:
+    """Plain files: each version's raw bytes in its own file (a naive archive), which the other
+    stores then read. (its row, mean raw page size)."""
+    raw_total, write = 0, 0.0
+    for n in range(stories):
+        (files / f"{n:05d}").mkdir(parents=True)
+        for k, raw in enumerate(story_versions(pages[n % len(pages)], n, versions)):
+            path = files / f"{n:05d}" / f"{fetched_at(n, k):%Y%m%dT%H%M%SZ}.html"
+            t = time.perf_counter()
+            path.write_bytes(raw)
+            write += time.perf_counter() - t
+            raw_total += len(raw)
+    first, every = disk(*(p for _, _, p in captures(files, stories, range(1)))), disk(files)
+    row = Row("plain files", every, (every - first) / (stories * (versions - 1)), write)
+    return row, raw_total / (stories * versions)
+
+
+@dataclass
+class TrackerRun:
+    """The tracker's store: ingest, re-ingest of the same captures, reindex."""
+    row: Row
+    outcomes: Counter
+    refused: list[str]
+    counts: dict[str, int]
+    tables1: dict[str, int]  # bytes per table and index after the first versions
+    tables2: dict[str, int]  # ... and after all of them
+    again: Counter  # re-ingest outcomes
+    refused_again: list[str]
+    recounts: dict[str, int]
+    reingest: float
+    rx: ReindexResult
+    reindex_s: float
+    after_reindex: int
+
+
+def bench_tracker(db: Path, files: Path, stories: int, versions: int) -> TrackerRun:
+    """First versions, size, the rest, size; then the same captures again; then reindex."""
+    log("tracker: ingesting")
+    outcomes: Counter = Counter()
+    refused: list[str] = []
+    t = time.perf_counter()
+    with Store(str(db)) as st:
+        done = ingest(st, captures(files, stories, range(1)), outcomes, refused,
+                      stories * versions)
+    first_ingest = time.perf_counter() - t
+    size1, tables1 = sqlite_size(db), table_sizes(db)
+    t = time.perf_counter()
+    with Store(str(db)) as st:
+        ingest(st, captures(files, stories, range(1, versions)), outcomes, refused,
+               stories * versions, done)
+        counts = st.counts()
+    first_ingest += time.perf_counter() - t
+    size2, tables2 = sqlite_size(db), table_sizes(db)
+    row = Row("tracker (SQLite)", size2, (size2 - size1) / (stories * (versions - 1)), first_ingest)
+
+    log("tracker: re-ingesting the same captures")
+    again: Counter = Counter()
+    refused_again: list[str] = []
+    t = time.perf_counter()
+    with Store(str(db)) as st:
+        ingest(st, captures(files, stories, range(versions)), again, refused_again,
+               stories * versions)
+        recounts = st.counts()
+    reingest = time.perf_counter() - t
+
+    log("tracker: reindex")
+    t = time.perf_counter()
+    with Store(str(db)) as st:
+        rx = reindex(st)
+    reindex_s = time.perf_counter() - t
+    return TrackerRun(row, outcomes, refused, counts, tables1, tables2, again, refused_again,
+                      recounts, reingest, rx, reindex_s, sqlite_size(db))
+
+
+def report(rows: list[Row], tr: TrackerRun, pages: int, stories: int, versions: int,
+           mean_raw: float, gc: float | None) -> None:
+    extra = stories * (versions - 1)
+    print(f"stories x versions: {stories} x {versions} ({pages} real pages cycled), "
+          f"mean raw page: {mean_raw / 1000:.1f} KB")
+    print(f"{'store':<18}{'total MB':>10}{'bytes/extra version':>21}{'% of raw':>10}"
+          f"{'write s':>9}{'versions/s':>12}")
+    for r in rows:
+        print(f"{r.name:<18}{r.total / 1e6:>10.1f}{r.per_extra:>21,.0f}"
+              f"{100 * r.per_extra / mean_raw:>9.1f}%{r.seconds:>9.1f}"
+              f"{stories * versions / r.seconds:>12.0f}")
+    print("  tracker write = ingest (extract + classify + store); git write = fast-import "
+          "+ unpack" + (f"; git (gc) adds {gc:.1f} s of gc" if gc is not None else ""))
+    print(f"  target: bytes/extra version <= 10% of raw: "
+          f"{'met' if rows[0].per_extra <= 0.1 * mean_raw else 'MISSED'}")
+    print("ingest outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(tr.outcomes.items())))
+    print("rows: " + ", ".join(f"{k} {v}" for k, v in tr.counts.items()))
+    if tr.tables2:
+        grown = {name: (tr.tables2[name] - tr.tables1.get(name, 0)) / extra for name in tr.tables2}
+        print("tracker bytes/extra version by table or index: " + ", ".join(
+            f"{name} {b:,.0f}" for name, b in sorted(grown.items(), key=lambda x: -x[1])
+            if b >= 1))
+    for label, msgs in (("ingest", tr.refused), ("re-ingest", tr.refused_again)):
+        if msgs:
+            print(f"{label}: {len(msgs)} captures REFUSED, first: {msgs[0]}")
+    new_rows = sum(tr.recounts[k] - tr.counts[k] for k in tr.counts)
+    share = tr.reingest / tr.row.seconds
+    met = new_rows == 0 and not tr.refused_again and share < 0.2
+    print(f"re-ingest: {new_rows} new rows ({', '.join(f'{k} {v}' for k, v in tr.again.items())}),"
+          f" {tr.reingest:.1f} s = {100 * share:.0f}% of first ingest (target: zero new rows, "
+          f"< 20%: {'met' if met else 'MISSED'})")
+    rx = tr.rx
+    print(f"reindex: {rx.versions_before} versions in {tr.reindex_s:.1f} s = "
+          f"{rx.versions_before / tr.reindex_s:.0f} v/s on {rx.workers} processes "
+          f"({rx.versions_after} versions and {rx.changes} changes after; "
+          f"DB {tr.after_reindex / 1e6:.1f} MB)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stories", type=int, default=1000)
@@ -315,7 +427,6 @@ def main() -> None:
         print(f"skipped: no corpus at {CORPUS} (the real pages the versions are built from)")
         return
     stories, versions = args.stories, args.versions
-    extra = stories * (versions - 1)
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-store-"))
     work.mkdir(parents=True, exist_ok=True)
     files, db, repo = work / "files", work / "tracker.db", work / "git"
@@ -327,102 +438,21 @@ def main() -> None:
         log("reading the corpus pages")
         pages = load_pages()
         log(f"{len(pages)} pages with an article body; building and writing the versions")
-
-        # Plain files: each version's raw bytes in its own file (a naive archive).
-        raw_total, write = 0, 0.0
-        for n in range(stories):
-            (files / f"{n:05d}").mkdir(parents=True)
-            for k, raw in enumerate(story_versions(pages[n % len(pages)], n, versions)):
-                path = files / f"{n:05d}" / f"{fetched_at(n, k):%Y%m%dT%H%M%SZ}.html"
-                t = time.perf_counter()
-                path.write_bytes(raw)
-                write += time.perf_counter() - t
-                raw_total += len(raw)
-        mean_raw = raw_total / (stories * versions)
-        first, every = disk(*(p for _, _, p in captures(files, stories, range(1)))), disk(files)
-        rows = [Row("plain files", every, (every - first) / extra, write)]
-
-        # The tracker's store: first versions, size, the rest, size.
-        log("tracker: ingesting")
-        outcomes: Counter = Counter()
-        refused: list[str] = []
-        t = time.perf_counter()
-        with Store(str(db)) as st:
-            done = ingest(st, captures(files, stories, range(1)), outcomes, refused,
-                          stories * versions)
-        first_ingest = time.perf_counter() - t
-        size1, tables1 = sqlite_size(db), table_sizes(db)
-        t = time.perf_counter()
-        with Store(str(db)) as st:
-            ingest(st, captures(files, stories, range(1, versions)), outcomes, refused,
-                   stories * versions, done)
-            counts = st.counts()
-        first_ingest += time.perf_counter() - t
-        size2, tables2 = sqlite_size(db), table_sizes(db)
-        rows.insert(0, Row("tracker (SQLite)", size2, (size2 - size1) / extra, first_ingest))
-
-        log("tracker: re-ingesting the same captures")
-        again: Counter = Counter()
-        refused_again: list[str] = []
-        t = time.perf_counter()
-        with Store(str(db)) as st:
-            ingest(st, captures(files, stories, range(versions)), again, refused_again,
-                   stories * versions)
-            recounts = st.counts()
-        reingest = time.perf_counter() - t
-
-        log("tracker: reindex")
-        t = time.perf_counter()
-        with Store(str(db)) as st:
-            rx = reindex(st)
-        reindex_s = time.perf_counter() - t
-        after_reindex = sqlite_size(db)
-
+        plain, mean_raw = write_files(files, pages, stories, versions)
+        tr = bench_tracker(db, files, stories, versions)
+        rows, gc = [tr.row, plain], None
         if shutil.which("git"):
             log("git: importing")
             loose, packed, gc = bench_git(repo, files, stories, versions)
             rows += [loose, packed]
         else:
             log("git not found: no git rows")
-
-        print(f"stories x versions: {stories} x {versions} ({len(pages)} real pages cycled), "
-              f"mean raw page: {mean_raw / 1000:.1f} KB")
-        print(f"{'store':<18}{'total MB':>10}{'bytes/extra version':>21}{'% of raw':>10}"
-              f"{'write s':>9}{'versions/s':>12}")
-        for r in rows:
-            print(f"{r.name:<18}{r.total / 1e6:>10.1f}{r.per_extra:>21,.0f}"
-                  f"{100 * r.per_extra / mean_raw:>9.1f}%{r.seconds:>9.1f}"
-                  f"{stories * versions / r.seconds:>12.0f}")
-        print("  tracker write = ingest (extract + classify + store); git write = fast-import "
-              "+ unpack" + (f"; git (gc) adds {gc:.1f} s of gc" if shutil.which("git") else ""))
-        print(f"  target: bytes/extra version <= 10% of raw: "
-              f"{'met' if rows[0].per_extra <= 0.1 * mean_raw else 'MISSED'}")
-        print("ingest outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
-        print("rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        if tables2:
-            grown = {name: (tables2[name] - tables1.get(name, 0)) / extra for name in tables2}
-            print("tracker bytes/extra version by table or index: " + ", ".join(
-                f"{name} {b:,.0f}" for name, b in sorted(grown.items(), key=lambda x: -x[1])
-                if b >= 1))
-        for label, msgs in (("ingest", refused), ("re-ingest", refused_again)):
-            if msgs:
-                print(f"{label}: {len(msgs)} captures REFUSED, first: {msgs[0]}")
-        new_rows = sum(recounts[k] - counts[k] for k in counts)
-        share = reingest / first_ingest
-        met = new_rows == 0 and not refused_again and share < 0.2
-        print(f"re-ingest: {new_rows} new rows ({', '.join(f'{k} {v}' for k, v in again.items())}),"
-              f" {reingest:.1f} s = {100 * share:.0f}% of first ingest (target: zero new rows, "
-              f"< 20%: {'met' if met else 'MISSED'})")
-        print(f"reindex: {rx.versions_before} versions in {reindex_s:.1f} s = "
-              f"{rx.versions_before / reindex_s:.0f} v/s on {rx.workers} processes "
-              f"({rx.versions_after} versions and {rx.changes} changes after; "
-              f"DB {after_reindex / 1e6:.1f} MB)")
+        report(rows, tr, len(pages), stories, versions, mean_raw, gc)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
         else:
             log(f"kept {work}")
-
 
 if __name__ == "__main__":
     main()
