@@ -92,6 +92,14 @@ def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def _emit(as_json: bool, data: object, text: Callable[[], str]) -> None:
+    """The command's data: as JSON, or as text for a person (empty text prints nothing)."""
+    if as_json:
+        _echo_json(data)
+    elif out := text():
+        click.echo(out)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tracker")
 def main() -> None:
@@ -330,15 +338,9 @@ def list_(db: str, host: str | None, since: datetime | None, until: datetime | N
       tracker list --db build/demo.db
       tracker list --db build/demo.db --host haberpostasi.example --kind headline --since 2025-11-09 --json
     """
+    from tracker.report.listing import stories_text
     rows = _run(db, lambda store: store.stories(host, _utc(since), _utc(until), kind))
-    if as_json:
-        _echo_json([r.__dict__ for r in rows])
-        return
-    for r in rows:
-        # A story with no version shows why (its status and last check) instead of a headline.
-        title = (r.headline or "(no headline)") if r.versions else f"({r.status}: {r.detail})"
-        click.echo(f"{r.id:>5}  {r.versions:>3} versions  {r.changes:>4} changes  "
-                   f"{r.last_seen:%Y-%m-%d %H:%M}  {title}  {r.url}")
+    _emit(as_json, [r.__dict__ for r in rows], lambda: stories_text(rows))
 
 
 @main.command()
@@ -355,19 +357,9 @@ def log(story: str, db: str, as_json: bool) -> None:
       tracker log 1 --db build/demo.db
       tracker log urn:tracker:folder:ap-thameside-ege-yildiz --db build/demo.db --json
     """
-    from tracker.report.contract import summary_line
+    from tracker.report.listing import log_json, log_text
     row, versions = _run(db, lambda store: store.log(story))
-    if as_json:
-        _echo_json({"story": row.__dict__, "versions": [
-            {**v.__dict__, "summary": summary_line(v.by_kind)} for v in versions]})
-        return
-    click.echo(f"{row.url}  ({row.status})")
-    if not versions:
-        click.echo(f"  no version yet: {row.detail or 'never fetched'}")
-    for v in versions:
-        line = "first version" if v.number == 1 else summary_line(v.by_kind)
-        click.echo(f"  v{v.number}  {v.fetched_at:%Y-%m-%d %H:%M} UTC  {v.headline or ''}\n"
-                   f"        {line}")
+    _emit(as_json, log_json(row, versions), lambda: log_text(row, versions))
 
 
 @main.command()
@@ -384,17 +376,10 @@ def show(story: str, number: int | None, db: str, as_json: bool) -> None:
       tracker show 1 --db build/demo.db
       tracker show 1 --version 2 --db build/demo.db --json
     """
+    from tracker.report.listing import fields_text
     row, snap = _run(db, lambda store: store.snapshot(story, number))
     data = {"version": row.number, "fetched_at": row.fetched_at.isoformat(), **snap.to_dict()}
-    if as_json:
-        _echo_json(data)
-        return
-    for key, value in data.items():
-        if isinstance(value, list):
-            for k, p in enumerate(value):
-                click.echo(f"{key[:-1]} {k + 1}: {p}")
-        elif value:
-            click.echo(f"{key}: {value}")
+    _emit(as_json, data, lambda: fields_text(data))
 
 
 @main.command()

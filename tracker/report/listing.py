@@ -1,0 +1,47 @@
+"""What the store's reading commands print for a person: stories (``tracker list``), a story's
+versions (``tracker log``) and one stored version (``tracker show``). Text only; the JSON of
+these commands is their rows as they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.report.contract import summary_line
+from tracker.store.queries import StoryRow, VersionRow
+
+
+def stories_text(rows: list[StoryRow]) -> str:
+    lines = []
+    for r in rows:
+        # A story with no version shows why (its status and last check) instead of a headline.
+        title = (r.headline or "(no headline)") if r.versions else f"({r.status}: {r.detail})"
+        lines.append(f"{r.id:>5}  {r.versions:>3} versions  {r.changes:>4} changes  "
+                     f"{r.last_seen:%Y-%m-%d %H:%M}  {title}  {r.url}")
+    return "\n".join(lines)
+
+
+def log_json(row: StoryRow, versions: list[VersionRow]) -> dict[str, Any]:
+    return {"story": row.__dict__, "versions": [
+        {**v.__dict__, "summary": summary_line(v.by_kind)} for v in versions]}
+
+
+def log_text(row: StoryRow, versions: list[VersionRow]) -> str:
+    lines = [f"{row.url}  ({row.status})"]
+    if not versions:
+        lines.append(f"  no version yet: {row.detail or 'never fetched'}")
+    for v in versions:
+        line = "first version" if v.number == 1 else summary_line(v.by_kind)
+        lines.append(f"  v{v.number}  {v.fetched_at:%Y-%m-%d %H:%M} UTC  {v.headline or ''}\n"
+                     f"        {line}")
+    return "\n".join(lines)
+
+
+def fields_text(data: dict[str, Any]) -> str:
+    """A snapshot's fields, one a line; lists (paragraphs, corrections) numbered."""
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            lines += [f"{key[:-1]} {k + 1}: {p}" for k, p in enumerate(value)]
+        elif value:
+            lines.append(f"{key}: {value}")
+    return "\n".join(lines)
