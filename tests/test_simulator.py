@@ -367,16 +367,23 @@ def test_a_restarted_newsroom_keeps_its_clock_running() -> None:
         assert room.now() >= before
 
 
-def test_dev_entry_point_prints_its_url_and_stops_on_sigterm() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "tracker.watch.simulator", "snapshots",
-                             "--speed", "600", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+def test_dev_entry_point_prints_its_url_and_stops_on_sigterm(tmp_path: Path) -> None:
+    listing = tmp_path / "urls.txt"
+    proc = subprocess.Popen([sys.executable, "-m", "tracker.watch.simulator", "snapshots", "--speed", "600",
+                             "--port", "0", "--hosts", "2", "--synthetic", "4", "--list", str(listing)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        url = proc.stdout.readline().strip()  # type: ignore[union-attr]
-        assert url.startswith("http://127.0.0.1:")
-        assert httpx.get(url + "/feed.xml").status_code == 200
+        urls = [proc.stdout.readline().strip() for _ in range(2)]  # type: ignore[union-attr]
+        assert all(u.startswith("http://127.0.0.1:") for u in urls) and urls[0] != urls[1]
+        assert httpx.get(urls[0] + "/feed.xml").status_code == 200
+        articles = listing.read_text("utf-8").splitlines()
+        assert len(articles) == len(STORIES) + 4
+        assert articles[-1] == f"{urls[1]}/news/wire-00003"  # synthetic article i lives on host i % 2
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
     finally:
         proc.kill()
         proc.wait()
+    bad = subprocess.run([sys.executable, "-m", "tracker.watch.simulator", str(tmp_path)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and bad.stdout == ""
