@@ -205,7 +205,8 @@ class TestServer:
     async def _body(self, reply: Reply, body: bytes, path: str,
                     writer: asyncio.StreamWriter) -> None:
         generated = reply.endless or reply.size is not None
-        total = float("inf") if reply.endless else (reply.size if generated else len(body))
+        total = float("inf") if reply.endless else float(
+            reply.size if reply.size is not None else len(body))
         sent = 0
         while sent < total:
             if reply.reset_after is not None and sent >= reply.reset_after:

@@ -109,20 +109,21 @@ def _json(report: dict) -> bytes | None:
 async def _talk(proc: asyncio.subprocess.Process, body: bytes) -> bytes:
     """Write the report to stdin (a command that does not read it is fine) and keep the end
     of what it writes on stderr."""
-    assert proc.stdin is not None and proc.stderr is not None
+    stdin, stderr = proc.stdin, proc.stderr
+    assert stdin is not None and stderr is not None  # both are pipes
 
     async def feed() -> None:
         try:
-            proc.stdin.write(body)
-            await proc.stdin.drain()
+            stdin.write(body)
+            await stdin.drain()
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            proc.stdin.close()
+            stdin.close()
 
     async def drain() -> bytes:
         tail = b""
-        while chunk := await proc.stderr.read(65536):
+        while chunk := await stderr.read(65536):
             tail = (tail + chunk)[-_STDERR_TAIL:]
         return tail
 

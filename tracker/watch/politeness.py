@@ -244,7 +244,9 @@ def _longest_match_first(parser: urllib.robotparser.RobotFileParser) -> None:
     """RFC 9309: the longest matching rule wins, Allow on a tie; robotparser takes the first
     that matches, so each group's rules are put longest first. (Its rules are plain path
     prefixes: a rule with ``*`` or ``$`` inside is read literally and so matches nothing.)"""
-    groups = list(parser.entries) + ([parser.default_entry] if parser.default_entry else [])
+    # entries and default_entry are robotparser's (undocumented, unchanged since Python 2).
+    default = getattr(parser, "default_entry", None)
+    groups = list(getattr(parser, "entries", [])) + ([default] if default else [])
     for group in groups:
         group.rulelines.sort(key=lambda rule: (-len(rule.path), not rule.allowance))
 
