@@ -23,7 +23,8 @@ def fetch(url: str, etag: str | None = None, last_modified: str | None = None,
           **options: object) -> Fetched:
     async def go() -> Fetched:
         async with httpx.AsyncClient() as client:
-            return await get(client, url, etag, last_modified, FetchOptions(**options))  # type: ignore[arg-type]
+            opts = FetchOptions(**options)  # type: ignore[arg-type]
+            return await get(client, url, etag, last_modified, opts)
     return asyncio.run(go())
 
 

@@ -32,8 +32,10 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 
 RDF = b"""<?xml version="1.0"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
-<channel rdf:about="https://news.example/"><title>N</title><link>https://news.example/</link></channel>
-<item rdf:about="https://news.example/r1"><title>R1</title><link>https://news.example/r1</link></item>
+<channel rdf:about="https://news.example/"><title>N</title>
+  <link>https://news.example/</link></channel>
+<item rdf:about="https://news.example/r1"><title>R1</title>
+  <link>https://news.example/r1</link></item>
 </rdf:RDF>"""
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -96,7 +98,8 @@ def test_rss_1_links() -> None:
 
 
 def test_an_empty_feed_is_no_error() -> None:
-    links = feed_links(b"<rss version='2.0'><channel><title>x</title></channel></rss>", "https://x/")
+    empty = b"<rss version='2.0'><channel><title>x</title></channel></rss>"
+    links = feed_links(empty, "https://x/")
     assert links == [] and links.error is None
 
 
@@ -139,12 +142,14 @@ def test_a_body_naming_a_local_file_is_not_opened(tmp_path) -> None:
 def test_news_sitemap_article_urls() -> None:
     links = sitemap_links(NEWS_SITEMAP, "https://news.example/sitemap-news.xml")
     assert links.error is None
-    assert links == ["https://news.example/2024/05/01/story", "https://news.example/2024/05/01/other"]
+    assert links == ["https://news.example/2024/05/01/story",
+                     "https://news.example/2024/05/01/other"]
 
 
 def test_sitemap_index_gives_child_sitemaps() -> None:
     links = sitemap_links(INDEX, "https://news.example/sitemap.xml")
-    assert links == ["https://news.example/sitemap-news.xml", "https://news.example/sitemap-2024.xml"]
+    assert links == ["https://news.example/sitemap-news.xml",
+                     "https://news.example/sitemap-2024.xml"]
 
 
 def test_sitemaps_without_a_namespace_are_read_too() -> None:

@@ -15,7 +15,8 @@ _HEAD = 8192
 _PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.S | re.I)
 _ROOT = re.compile(rb"\s*<([A-Za-z_][\w.:-]*)([^>]*)>", re.S)
 # Atom 1.0 and 0.3, and RSS 1.0 (an RDF document whose default namespace is RSS's).
-_FEED_NS = (b"http://www.w3.org/2005/atom", b"http://purl.org/atom/ns#", b"http://purl.org/rss/1.0/")
+_FEED_NS = (b"http://www.w3.org/2005/atom", b"http://purl.org/atom/ns#",
+            b"http://purl.org/rss/1.0/")
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
                "application/x-rss+xml", "application/x-atom+xml")
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
