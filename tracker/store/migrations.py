@@ -113,10 +113,17 @@ def _step2(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _step3(conn: Connection) -> None:
+    """checks.run: the captures in a row that end a check row (alternations share rows)."""
+    conn.execute(text("ALTER TABLE checks ADD COLUMN run INTEGER NOT NULL DEFAULT 1"))
+    conn.execute(text('UPDATE checks SET run = "count"'))  # every row so far was one run
+
+
 # (step, name, function), in order. Never edit a released step: add one.
 STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _step1),
     (2, "watches", _step2),
+    (3, "checks run", _step3),
 ]
 
 _LEDGER = MetaData()

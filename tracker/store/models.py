@@ -96,7 +96,8 @@ class Version(SQLModel, table=True):
 
 class Check(SQLModel, table=True):
     """When a URL was checked and what happened. Runs of the same outcome are one row
-    (``count``, ``first_at``..``last_at``), so a story checked hourly for a year stays small."""
+    (``count``, ``first_at``..``last_at``), so a story checked hourly for a year stays small;
+    so are a page's alternations between versions within a clock hour (``recording.joined``)."""
 
     __tablename__ = "checks"
     __table_args__ = (Index("ix_checks_story_last", "story_id", "last_at", "id"),)
@@ -115,6 +116,9 @@ class Check(SQLModel, table=True):
     blob_hash: Optional[str] = Field(default=None, sa_column=Column(String(64), ForeignKey("blobs.hash")))
     format: Optional[str] = Field(default=None, sa_column=Column(String(8)))  # of the kept bytes
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))
+    # The row's last captures that came in a row: what the rules count (flip-flops, cuts). Less
+    # than ``count`` when a page alternating between versions joined this row again.
+    run: int = Field(default=1, nullable=False)
 
 
 class ChangeRecord(SQLModel, table=True):
