@@ -100,6 +100,20 @@ def test_an_error_page_between_breaks_the_alternation(store: Store) -> None:
                                              "error", "flipflop"]
 
 
+def test_a_join_never_brings_two_flip_flop_runs_together(store: Store) -> None:
+    seq = [(A, 200), (B, 200), (A, 200), (A, 200), (B, 200), (A, 203), (B, 200)]
+    outcomes = [store.ingest(Capture(URL, raw, at(60 * k), ".json", status)).outcome
+                for k, (raw, status) in enumerate(seq)]
+    assert outcomes == ["new_version", "new_version", "flipflop", "flipflop", "unchanged",
+                        "flipflop", "unchanged"]
+    # The last B does not join the first: that row, moved on, would leave the two flip-flop
+    # rows (by status) side by side, and a replay would count them as three in a row.
+    got = rows(store)
+    assert got[-3:] == [("unchanged", 1, 1, 2), ("flipflop", 1, 1, 1), ("unchanged", 1, 1, 2)]
+    reindex(store, workers=1)
+    assert store.counts()["versions"] == 2 and sorted(rows(store)) == sorted(got)
+
+
 def runs_only(rows: Any, at: Any, outcome: str, status: Any, version: Any, detail: Any) -> Any:
     """The rows before compaction of alternations: a check joins the newest row, in a run."""
     if not rows or outcome == "new_version" or at < rows[0].last_at:
@@ -110,20 +124,24 @@ def runs_only(rows: Any, at: Any, outcome: str, status: Any, version: Any, detai
 
 
 ARTICLES = [A, B, snap(*BODY[:2], headline="Landslide kills 15")]
+ERROR, BROKEN = 3, 4  # a fetch that failed; a page with no article body
 
 
 def ingest_all(db: str, seq: list[tuple[int, int, int]]) -> tuple[list, list, int]:
     """Ingest ``seq`` (article, chrome, status), a minute apart; re-ingest it (all known,
     nothing written) and reindex it (the same versions): the outcomes, versions and rows."""
-    caps = [Capture(URL, raw_of(a, c), at(60 * k + 7), ".json", 200 + s)
-            for k, (a, c, s) in enumerate(seq)]
+    caps = [(k, Capture(URL, b'{"paragraphs": []}' if a >= ERROR else raw_of(a, c),
+                        at(60 * k + 7), ".json", 200 + s)) for k, (a, c, s) in enumerate(seq)]
     with Store(db) as store:
-        outcomes = [store.ingest(c).outcome for c in caps]
+        outcomes = [store.record_error(URL, c.fetched_at, "HTTP 503", 503).outcome
+                    if seq[k][0] == ERROR else store.ingest(c).outcome for k, c in caps]
         before = dump(store)
-        assert {store.ingest(c).outcome for c in caps} == {"known"} and dump(store) == before
-        versions = [(v.number, v.fetched_at, v.content_hash) for v in store.log("1")[1]]
+        assert {store.ingest(c).outcome for k, c in caps if seq[k][0] != ERROR} <= {"known"}
+        assert dump(store) == before
+        versions = [(v.number, v.fetched_at, v.content_hash) for v in store.log(URL)[1]]
         reindex(store, workers=1)
-        assert [(v.number, v.fetched_at, v.content_hash) for v in store.log("1")[1]] == versions
+        assert [(v.number, v.fetched_at, v.content_hash) for v in store.log(URL)[1]] \
+            == versions
         with store.session() as s:
             assert sum(c.count for c in s.exec(select(Check)).all()) == len(seq)
         return outcomes, versions, len(rows(store))
@@ -134,12 +152,13 @@ def raw_of(article: int, chrome: int) -> bytes:
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 1), st.sampled_from([0, 0, 0, 3])),
-                min_size=1, max_size=40))
+@given(st.lists(st.tuples(st.sampled_from([0, 1, 0, 1, 2, ERROR, BROKEN]), st.integers(0, 1),
+                          st.sampled_from([0, 0, 0, 3])), min_size=1, max_size=40))
 def test_compaction_never_changes_what_the_rules_decide(seq: list[tuple[int, int, int]]) -> None:
     # Captures a minute apart (alternations within the hour and across it), from three
-    # articles in two chrome variants, some with another HTTP status: the same outcomes and
-    # versions with alternations compacted as with one row per run, and reindex agrees.
+    # articles in two chrome variants, some with another HTTP status, failed fetches and
+    # unreadable pages: the same outcomes and versions with alternations compacted as with one
+    # row per run; re-imports are known and reindex agrees.
     with tempfile.TemporaryDirectory() as tmp:
         compacted = ingest_all(str(Path(tmp) / "c.db"), seq)
         with pytest.MonkeyPatch.context() as mp:
@@ -156,7 +175,8 @@ def test_migrating_a_store_gives_its_old_check_rows_their_runs(
     t = T0 if db.startswith("postgresql") else T0.replace(tzinfo=None)  # SQLite: naive UTC
     with Store(db) as old, old.engine.begin() as conn:  # a store from before checks had runs
         conn.execute(text("INSERT INTO stories (url, host, first_seen, last_seen, status) "
-                          "VALUES ('https://a.example/x', 'a.example', :t, :t, 'active')"), {"t": t})
+                          "VALUES ('https://a.example/x', 'a.example', :t, :t, 'active')"),
+                     {"t": t})
         conn.execute(text('INSERT INTO checks (story_id, first_at, last_at, "count", outcome) '
                           "SELECT id, :t, :t, 5, 'error' FROM stories"), {"t": t})
     monkeypatch.undo()

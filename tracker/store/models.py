@@ -160,7 +160,8 @@ class Watch(SQLModel, table=True):
     # "unknown" until fetched, then "article", "feed" or "sitemap".
     kind: str = Field(default="unknown", sa_column=Column(String(16), nullable=False))
     # The feed or sitemap that listed it.
-    parent_id: Optional[int] = Field(default=None, sa_column=Column(ForeignKey("watches.id"), index=True))
+    parent_id: Optional[int] = Field(default=None,
+                                     sa_column=Column(ForeignKey("watches.id"), index=True))
     added_at: datetime = _time()
     next_at: datetime = _time(index=True)
     interval: float = Field(sa_column=Column(Float, nullable=False))  # seconds

@@ -25,8 +25,11 @@ only such checks of *other* versions came since: one row per outcome and version
 row keeps ``run``, its last captures that came in a row (1 after such a join), and the rules
 count runs, not counts: a flip-flop back three times in a row is a version however often it
 alternated before. As the rows between a join are of other versions, the rows newest first,
-summed while they match, still give exactly the captures in a row; ``reindex`` replays rows in
-the order of their last capture with their runs, so it sees what ingest saw.
+summed while they match, still give exactly the captures in a row. ``reindex`` replays rows in
+the order of their last capture, with their runs; a row that a join moved on no longer stands
+where it was, so a join is refused (a new row starts) when the row would leave two flip-flop
+rows of one version side by side (say one per HTTP status): replayed, they would add up to a
+run that never was. With that, the replay of every row sees the runs its ingest saw.
 """
 
 from __future__ import annotations
@@ -225,9 +228,14 @@ def joined(rows: Sequence[CheckFields], at: datetime, outcome: str, status: int 
         return 0
     if outcome not in ALTERNATING or version is None:
         return None
-    for i, r in enumerate(rows):
+    for i, r in enumerate(rows[:-1]):  # a row joined leaves its place: its neighbours are read
         if same(r):
-            return i if _hour(r.first_at) == _hour(at) else None
+            newer, older = rows[i - 1], rows[i + 1]
+            # Leaving, the row would no longer part two flip-flop rows of one version: replayed
+            # in the order of their last captures, they would count as one run.
+            parts = (newer.outcome, newer.version_id) == (older.outcome, older.version_id) \
+                and older.outcome == "flipflop"
+            return i if _hour(r.first_at) == _hour(at) and not parts else None
         if r.outcome not in ALTERNATING or r.version_id in (None, version):
             return None
     return None

@@ -101,8 +101,9 @@ def _events(store: Store, s: Session, sid: int) -> tuple[list[Event], list[int],
     versions = s.exec(select(Version).where(Version.story_id == sid).order_by(Version.number)).all()
     checks = s.exec(select(Check).where(Check.story_id == sid).order_by(Check.first_at, Check.id)).all()
     cache: dict[str, bytes] = {}
-    events = [Event(v.fetched_at, v.fetched_at, 1, 1, v.blob_hash, store.raw_of(s, v.blob_hash, cache),
-                    v.format, v.http_status, v.headers, "new_version") for v in versions]
+    events = [Event(v.fetched_at, v.fetched_at, 1, 1, v.blob_hash,
+                    store.raw_of(s, v.blob_hash, cache), v.format, v.http_status, v.headers,
+                    "new_version") for v in versions]
     for c in checks:
         if c.outcome in _REPLAYED:
             if c.blob_hash is not None:
@@ -200,8 +201,8 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
                 prev_json = blobs.json_bytes(snap)
             matched = made[item["version"]] if item["version"] is not None else None
             kept_bytes = d.outcome != "new_version"
-            s.add(Check(story_id=sid, first_at=ev.first_at, last_at=ev.at, count=ev.count, run=ev.run,
-                        outcome=d.outcome, http_status=ev.status,
+            s.add(Check(story_id=sid, first_at=ev.first_at, last_at=ev.at, count=ev.count,
+                        run=ev.run, outcome=d.outcome, http_status=ev.status,
                         version_id=matched.id if matched else None, raw_hash=ev.blob_hash,
                         blob_hash=ev.blob_hash if kept_bytes else None,
                         format=ev.fmt if kept_bytes else None, detail=d.reason))
