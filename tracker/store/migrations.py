@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import (BigInteger, Boolean, Column, Connection, ForeignKey, Index, Integer,
+from sqlalchemy import (BigInteger, Boolean, Column, Connection, Float, ForeignKey, Index, Integer,
                         LargeBinary, MetaData, String, Table, Text, UniqueConstraint, inspect, select,
                         text)
 
@@ -88,9 +88,42 @@ def _step1(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _step2(conn: Connection) -> None:
+    """The watcher's list: one row per watched URL, its schedule, validators and lease."""
+    md = MetaData()
+    Table("watches", md,
+          Column("id", Integer, primary_key=True),
+          Column("url", String(2048), nullable=False, unique=True),
+          Column("host", String(255), nullable=False, index=True),
+          Column("kind", String(16), nullable=False),
+          Column("parent_id", Integer, ForeignKey("watches.id"), index=True),
+          Column("added_at", UTCDateTime(), nullable=False),
+          Column("next_at", UTCDateTime(), nullable=False, index=True),
+          Column("interval", Float, nullable=False),
+          Column("etag", Text),
+          Column("last_modified", Text),
+          Column("failures", Integer, nullable=False),
+          Column("last_checked_at", UTCDateTime()),
+          Column("last_change_at", UTCDateTime()),
+          Column("last_status", Integer),
+          Column("last_error", Text),
+          Column("state", String(16), nullable=False),
+          Column("lease_owner", String(255)),
+          Column("lease_until", UTCDateTime()))
+    md.create_all(conn)
+
+
+def _step3(conn: Connection) -> None:
+    """checks.run: the captures in a row that end a check row (alternations share rows)."""
+    conn.execute(text("ALTER TABLE checks ADD COLUMN run INTEGER NOT NULL DEFAULT 1"))
+    conn.execute(text('UPDATE checks SET run = "count"'))  # every row so far was one run
+
+
 # (step, name, function), in order. Never edit a released step: add one.
 STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _step1),
+    (2, "watches", _step2),
+    (3, "checks run", _step3),
 ]
 
 _LEDGER = MetaData()

@@ -1,4 +1,5 @@
-"""The store's schema (SQLModel): stories, blobs of raw bytes, versions, checks, changes, claims.
+"""The store's schema (SQLModel): stories, blobs of raw bytes, versions, checks, changes, claims,
+and the watcher's list of URLs (watches).
 
 The same classes serve SQLite and PostgreSQL. ``migrations.py`` builds these tables from its own
 frozen history; a test proves the two agree, so a change here needs a migration step there.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, ForeignKey, Index, LargeBinary,
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, Float, ForeignKey, Index, LargeBinary,
                         String, Text, TypeDecorator, UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -95,7 +96,8 @@ class Version(SQLModel, table=True):
 
 class Check(SQLModel, table=True):
     """When a URL was checked and what happened. Runs of the same outcome are one row
-    (``count``, ``first_at``..``last_at``), so a story checked hourly for a year stays small."""
+    (``count``, ``first_at``..``last_at``), so a story checked hourly for a year stays small;
+    so are a page's alternations between versions within a clock hour (``recording.joined``)."""
 
     __tablename__ = "checks"
     __table_args__ = (Index("ix_checks_story_last", "story_id", "last_at", "id"),)
@@ -114,6 +116,9 @@ class Check(SQLModel, table=True):
     blob_hash: Optional[str] = Field(default=None, sa_column=Column(String(64), ForeignKey("blobs.hash")))
     format: Optional[str] = Field(default=None, sa_column=Column(String(8)))  # of the kept bytes
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))
+    # The row's last captures that came in a row: what the rules count (flip-flops, cuts). Less
+    # than ``count`` when a page alternating between versions joined this row again.
+    run: int = Field(default=1, nullable=False)
 
 
 class ChangeRecord(SQLModel, table=True):
@@ -142,6 +147,35 @@ class ClaimRecord(SQLModel, table=True):
     kind: Optional[str] = Field(default=None, sa_column=Column(String(32)))
     status: str = Field(sa_column=Column(String(16), nullable=False))
     details: dict = Field(sa_column=Column(Json, nullable=False))
+
+
+class Watch(SQLModel, table=True):
+    """A URL the watcher re-checks (an article, or a feed or sitemap that lists articles), with
+    its schedule, its HTTP validators and, while a watcher works on it, its lease."""
+
+    __tablename__ = "watches"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(String(2048), nullable=False, unique=True))  # canonical
+    host: str = Field(sa_column=Column(String(255), nullable=False, index=True))
+    # "unknown" until fetched, then "article", "feed" or "sitemap".
+    kind: str = Field(default="unknown", sa_column=Column(String(16), nullable=False))
+    # The feed or sitemap that listed it.
+    parent_id: Optional[int] = Field(default=None,
+                                     sa_column=Column(ForeignKey("watches.id"), index=True))
+    added_at: datetime = _time()
+    next_at: datetime = _time(index=True)
+    interval: float = Field(sa_column=Column(Float, nullable=False))  # seconds
+    etag: Optional[str] = Field(default=None, sa_column=Column(Text))
+    last_modified: Optional[str] = Field(default=None, sa_column=Column(Text))
+    failures: int = Field(default=0, nullable=False)  # in a row, for backoff
+    last_checked_at: Optional[datetime] = _time(nullable=True)
+    last_change_at: Optional[datetime] = _time(nullable=True)
+    last_status: Optional[int] = Field(default=None)
+    last_error: Optional[str] = Field(default=None, sa_column=Column(Text))
+    # "active"; "retired" (unchanged for the longest age watched); "gone" (404/410).
+    state: str = Field(default="active", sa_column=Column(String(16), nullable=False))
+    lease_owner: Optional[str] = Field(default=None, sa_column=Column(String(255)))
+    lease_until: Optional[datetime] = _time(nullable=True)
 
 
 class SchemaVersion(SQLModel, table=True):

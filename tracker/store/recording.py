@@ -15,6 +15,21 @@ version's. Otherwise it is a check, whose outcome says why:
 A body judged ``collapsed`` (it lost most of its length against the latest version) is unhealthy
 at first: a half-loaded page looks the same. When it is still so on the ``FLIPFLOP_CONFIRM``-th
 check in a row, the story really was cut: the page is then judged on its own.
+
+Checks are compacted into rows (``joined``): a check joins the story's newest row when it has
+the same outcome, HTTP status, version and detail (a run). A page that alternates between
+versions (a CDN whose nodes serve A and B in turn) would still write a row per fetch, so a
+``flipflop``, ``same_content`` or ``unchanged`` check also joins the newest row of its kind
+(same outcome, status, version, detail) when that row began in the same clock hour (UTC) and
+only such checks of *other* versions came since: one row per outcome and version per hour. Each
+row keeps ``run``, its last captures that came in a row (1 after such a join), and the rules
+count runs, not counts: a flip-flop back three times in a row is a version however often it
+alternated before. As the rows between a join are of other versions, the rows newest first,
+summed while they match, still give exactly the captures in a row. ``reindex`` replays rows in
+the order of their last capture, with their runs; a row that a join moved on no longer stands
+where it was, so a join is refused (a new row starts) when the row would leave two flip-flop
+rows of one version side by side (say one per HTTP status): replayed, they would add up to a
+run that never was. With that, the replay of every row sees the runs its ingest saw.
 """
 
 from __future__ import annotations
@@ -22,7 +37,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from datetime import datetime, timezone
+from typing import Literal, Mapping, Protocol, Sequence
 
 from tracker import __version__
 from tracker.compare.classify import Comparison, compare
@@ -63,8 +79,8 @@ class Known:
 
 @dataclass(frozen=True)
 class Arrival:
-    """A capture as the rules see it. ``count``: captures it stands for (a run kept as one
-    check row: its last capture saw the ones before it)."""
+    """A capture as the rules see it. ``count``: the captures in a row it ends (a check row's
+    ``run``, replayed: its last capture saw the ones before it)."""
 
     raw: bytes
     raw_hash: str
@@ -156,7 +172,7 @@ def decide(latest: Known | None, raw_hash: str, healthy: bool | None, content_ha
     return "new_version"
 
 
-# A check as the rules see it, newest first: (outcome, detail, version it matched, count).
+# A check row as the rules see it, newest first: (outcome, detail, version it matched, run).
 Recent = list[tuple[str, "str | None", "int | None", int]]
 
 
@@ -180,3 +196,50 @@ def flipflops(recent: Recent, version: int | None) -> int:
             break
         seen += count
     return seen
+
+
+# What a page alternating between versions gives; such checks may join an earlier row.
+ALTERNATING = ("flipflop", "same_content", "unchanged")
+
+
+class CheckFields(Protocol):
+    """What ``joined`` reads of a check row."""
+
+    outcome: str
+    http_status: int | None
+    version_id: int | None
+    detail: str | None
+    first_at: datetime
+    last_at: datetime
+
+
+def joined(rows: Sequence[CheckFields], at: datetime, outcome: str, status: int | None,
+           version: int | None, detail: str | None) -> int | None:
+    """The row (an index into ``rows``, the story's newest check rows, newest first) that a
+    check at ``at`` joins; None for a new row (see the module's docstring)."""
+    if not rows or outcome == "new_version":
+        return None
+    def same(r: CheckFields) -> bool:
+        return (r.outcome, r.http_status, r.version_id, r.detail) == (outcome, status, version,
+                                                                       detail)
+    if at < rows[0].last_at:  # recorded out of time order (an error check): a row of its own
+        return None
+    if same(rows[0]):
+        return 0
+    if outcome not in ALTERNATING or version is None:
+        return None
+    for i, r in enumerate(rows[:-1]):  # a row joined leaves its place: its neighbours are read
+        if same(r):
+            newer, older = rows[i - 1], rows[i + 1]
+            # Leaving, the row would no longer part two flip-flop rows of one version: replayed
+            # in the order of their last captures, they would count as one run.
+            parts = (newer.outcome, newer.version_id) == (older.outcome, older.version_id) \
+                and older.outcome == "flipflop"
+            return i if _hour(r.first_at) == _hour(at) and not parts else None
+        if r.outcome not in ALTERNATING or r.version_id in (None, version):
+            return None
+    return None
+
+
+def _hour(t: datetime) -> datetime:
+    return t.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)

@@ -52,6 +52,7 @@ class Event:
     at: datetime
     first_at: datetime
     count: int
+    run: int  # the captures in a row it ends: what the rules count
     blob_hash: str | None
     raw: bytes | None
     fmt: str | None
@@ -69,10 +70,10 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
     recent: Recent = []  # the checks so far, newest first, as at ingest
     for i, ev in enumerate(events):
         if ev.raw is None:
-            recent.insert(0, (ev.outcome, None, None, ev.count))
+            recent.insert(0, (ev.outcome, None, None, ev.run))
             continue
         latest = kept[-1] if kept else None
-        d = judge(Arrival(ev.raw, ev.blob_hash or "", ev.fmt or ".html", url, ev.status, ev.count),
+        d = judge(Arrival(ev.raw, ev.blob_hash or "", ev.fmt or ".html", url, ev.status, ev.run),
                   History(latest, recent, by_content))
         if d.outcome == "new_version":
             assert d.snapshot is not None and d.content_hash is not None
@@ -81,29 +82,39 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
             by_content[made.content_hash] = made
         version = kept[-1].key if d.outcome == "new_version" else (
             d.matched.key if d.matched is not None else None)
-        recent.insert(0, (d.outcome, d.reason, version, ev.count))
+        recent.insert(0, (d.outcome, d.reason, version, ev.run))
         plan.append({"event": i, "decision": d, "version": version})
     return plan
 
 
-def _events(store: Store, s: Session, sid: int) -> tuple[list[Event], list[int], int]:
-    """A story's replay events in time order, with the ids that must not change meanwhile."""
+# What tells that a story's checks changed: a new row, or a capture joining a row.
+Mark = tuple[int, int]
+
+
+def _mark(checks: Any) -> Mark:
+    return (max((c.id for c in checks), default=0), sum(c.count for c in checks))
+
+
+def _events(store: Store, s: Session, sid: int) -> tuple[list[Event], list[int], Mark]:
+    """A story's replay events in time order (a check row at its last capture), with what must
+    not change meanwhile."""
     versions = s.exec(select(Version).where(Version.story_id == sid).order_by(Version.number)).all()
     checks = s.exec(select(Check).where(Check.story_id == sid).order_by(Check.first_at, Check.id)).all()
     cache: dict[str, bytes] = {}
-    events = [Event(v.fetched_at, v.fetched_at, 1, v.blob_hash, store.raw_of(s, v.blob_hash, cache),
-                    v.format, v.http_status, v.headers, "new_version") for v in versions]
+    events = [Event(v.fetched_at, v.fetched_at, 1, 1, v.blob_hash,
+                    store.raw_of(s, v.blob_hash, cache), v.format, v.http_status, v.headers,
+                    "new_version") for v in versions]
     for c in checks:
         if c.outcome in _REPLAYED:
             if c.blob_hash is not None:
-                events.append(Event(c.last_at, c.first_at, c.count, c.blob_hash,
+                events.append(Event(c.last_at, c.first_at, c.count, c.run, c.blob_hash,
                                     store.raw_of(s, c.blob_hash, cache), c.format, c.http_status,
                                     None, c.outcome))
         else:
-            events.append(Event(c.last_at, c.first_at, c.count, None, None, None, c.http_status,
-                                None, c.outcome))
+            events.append(Event(c.last_at, c.first_at, c.count, c.run, None, None, None,
+                                c.http_status, None, c.outcome))
     events.sort(key=lambda e: (e.at, e.raw is None))
-    return events, [v.id for v in versions], max((c.id for c in checks), default=0)  # type: ignore[misc]
+    return events, [v.id for v in versions], _mark(checks)
 
 
 def reindex(store: Store, progress: Callable[[int], None] | None = None,
@@ -114,7 +125,7 @@ def reindex(store: Store, progress: Callable[[int], None] | None = None,
     try:
         with store.session() as s:
             story_ids = list(s.exec(select(Story.id).order_by(Story.id)).all())
-        pending: deque[tuple[int, tuple[list[Event], list[int], int], Future]] = deque()
+        pending: deque[tuple[int, tuple[list[Event], list[int], Mark], Future]] = deque()
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for sid in story_ids:
                 with store.session() as s:
@@ -131,7 +142,7 @@ def reindex(store: Store, progress: Callable[[int], None] | None = None,
     return result
 
 
-def _finish(store: Store, item: tuple[int, tuple[list[Event], list[int], int], Future],
+def _finish(store: Store, item: tuple[int, tuple[list[Event], list[int], Mark], Future],
             result: ReindexResult, progress: Callable[[int], None] | None) -> None:
     sid, (events, version_ids, last_check), fut = item
     plan = fut.result()
@@ -150,7 +161,7 @@ def _finish(store: Store, item: tuple[int, tuple[list[Event], list[int], int], F
         progress(1)
 
 
-def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], last_check: int,
+def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], last_check: Mark,
            plan: list[dict[str, Any]], result: ReindexResult) -> bool:
     """Rewrite one story from its replay, in one transaction; False if it changed meanwhile."""
     with store.session(write=True) as s, s.begin():
@@ -158,8 +169,10 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
         story = s.exec(q.with_for_update() if store.engine.dialect.name == "postgresql" else q).one()
         now_versions = list(s.exec(select(Version.id).where(Version.story_id == sid)
                                    .order_by(Version.number)).all())
-        now_check = s.exec(select(func.max(Check.id)).where(Check.story_id == sid)).one() or 0
-        if now_versions != version_ids or now_check != last_check:
+        now_check = s.exec(select(func.coalesce(func.max(Check.id), 0),
+                                  func.coalesce(func.sum(Check.count), 0))
+                           .where(Check.story_id == sid)).one()
+        if now_versions != version_ids or tuple(now_check) != last_check:
             return False
         s.exec(delete(ChangeRecord).where(ChangeRecord.story_id == sid))
         s.exec(delete(ClaimRecord).where(ClaimRecord.story_id == sid))
@@ -189,7 +202,7 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
             matched = made[item["version"]] if item["version"] is not None else None
             kept_bytes = d.outcome != "new_version"
             s.add(Check(story_id=sid, first_at=ev.first_at, last_at=ev.at, count=ev.count,
-                        outcome=d.outcome, http_status=ev.status,
+                        run=ev.run, outcome=d.outcome, http_status=ev.status,
                         version_id=matched.id if matched else None, raw_hash=ev.blob_hash,
                         blob_hash=ev.blob_hash if kept_bytes else None,
                         format=ev.fmt if kept_bytes else None, detail=d.reason))

@@ -25,11 +25,13 @@ from tracker.store.migrations import check_readable, migrate, pending
 from tracker.store.models import Blob, ChangeRecord, Check, ClaimRecord, Story, Version
 from tracker.store.queries import Queries, StoryRow, VersionRow, snapshot_of  # noqa: F401
 from tracker.store.recording import (EXTRACTOR_VERSION, FLIPFLOP_CONFIRM, Arrival, Decision, History,
-                                     Known, Outcome, Recent, judge, reads_as)
+                                     Known, Outcome, Recent, joined, judge, reads_as)
 from tracker.store.urls import canonical_url
 
 # Response headers worth keeping: conditional GET and what the server says about the page.
 KEPT_HEADERS = ("etag", "last-modified", "content-type", "date", "age", "x-cache", "cache-control")
+# How far back a check may join a row over an alternation's other rows (one per other version).
+JOIN_LOOKBACK = 8
 
 
 @dataclass(frozen=True)
@@ -241,12 +243,9 @@ class Store(Queries):
         return list(s.exec(select(Check).where(Check.story_id == story_id)
                            .order_by(Check.last_at.desc(), Check.id.desc()).limit(n)).all())
 
-    def _last_check(self, s: Session, story_id: int) -> Check | None:
-        return next(iter(self._newest_checks(s, story_id, 1)), None)
-
     def _recent_checks(self, s: Session, story_id: int) -> Recent:
         """The story's last checks, newest first, as ``rules`` reads them."""
-        return [(c.outcome, c.detail, c.version_id, c.count)
+        return [(c.outcome, c.detail, c.version_id, c.run)
                 for c in self._newest_checks(s, story_id, 4 * FLIPFLOP_CONFIRM)]
 
     def _blob(self, s: Session, raw: bytes, raw_hash: str, latest: Version | None) -> str:
@@ -312,19 +311,21 @@ class Store(Queries):
     def _check(self, s: Session, story_id: int, at: datetime, outcome: str, status: int | None,
                raw_hash: str | None, version: Version | None = None, blob: str | None = None,
                detail: str | None = None, fmt: str | None = None) -> None:
-        """Record a check; a run of the same outcome is one row with a count."""
+        """Record a check: it joins a row of the same outcome (``recording.joined``: a run, or
+        a page alternating between versions within the hour) or starts one."""
         vid = version.id if version is not None else None
-        last = self._last_check(s, story_id)
-        if (last is not None and outcome != "new_version" and last.outcome == outcome
-                and last.http_status == status and last.version_id == vid
-                and last.detail == detail and last.last_at <= at):
-            last.count += 1
-            last.last_at = at
-            last.raw_hash = raw_hash
-            last.blob_hash, last.format = (blob, fmt) if blob else (last.blob_hash, last.format)
-            s.add(last)
+        rows = self._newest_checks(s, story_id, JOIN_LOOKBACK)
+        i = joined(rows, at, outcome, status, vid, detail)
+        if i is not None:
+            row = rows[i]
+            row.count += 1
+            row.run = row.run + 1 if i == 0 else 1  # joined over other rows: a new run
+            row.last_at = at
+            row.raw_hash = raw_hash
+            row.blob_hash, row.format = (blob, fmt) if blob else (row.blob_hash, row.format)
+            s.add(row)
             return
-        s.add(Check(story_id=story_id, first_at=at, last_at=at, count=1, outcome=outcome,
+        s.add(Check(story_id=story_id, first_at=at, last_at=at, count=1, run=1, outcome=outcome,
                     http_status=status, version_id=vid, raw_hash=raw_hash, blob_hash=blob,
                     format=fmt, detail=detail))
 
