@@ -240,17 +240,8 @@ def extract(source: str, as_json: bool, rules_file: str | None, previous: str | 
         snap = extract_source(source, rules, prev).to_dict()
     except TrackerError as exc:
         raise _fail(exc) from None
-    if as_json:
-        click.echo(json.dumps(snap, ensure_ascii=False, indent=2))
-        return
-    health = snap["health"] + (f" ({snap['health_reason']})" if snap.get("health_reason") else "")
-    click.echo(f"health: {health}")
-    for key, value in snap.items():
-        if key in ("paragraphs", "corrections", "embeds"):
-            for k, p in enumerate(value):
-                click.echo(f"{key[:-1]} {k + 1}: {p}")
-        elif value and key not in ("health", "health_reason"):
-            click.echo(f"{key}: {value}")
+    from tracker.report.listing import health_text
+    _emit(as_json, snap, lambda: health_text(snap))
 
 
 @main.command()
@@ -313,12 +304,8 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json:
             return (import_newsedits(store, newsedits, bar.update) if newsedits
                     else import_folders(store, list(folders), bar.update))
     result = _run(db, job, CREATE)
-    if as_json:
-        _echo_json(result.to_dict())
-    else:
-        d = result.to_dict()
-        click.echo(f"{d['captures']} captures of {d['stories']} stories: " +
-                   ", ".join(f"{n} {k}" for k, n in d["outcomes"].items()))
+    from tracker.report.listing import import_text
+    _emit(as_json, result.to_dict(), lambda: import_text(result.to_dict()))
 
 
 @main.command("list")
@@ -399,17 +386,9 @@ def export(db: str, fmt: str, output: Path | None, as_json: bool) -> None:
     """
     if fmt == "newsedits" and output is None:
         raise click.UsageError("--format newsedits needs --output FILE")
-    from tracker.store.archives import export_jsonl, export_newsedits
-
-    def job(store: Store) -> dict[str, int]:
-        if fmt == "newsedits":
-            return export_newsedits(store, output)  # type: ignore[arg-type]
-        if output is None:
-            return export_jsonl(store, sys.stdout)
-        with output.open("w", encoding="utf-8") as fh:
-            return export_jsonl(store, fh)
+    from tracker.store.archives import export as export_store
     try:
-        counts = _run(db, job)
+        counts = _run(db, lambda store: export_store(store, fmt, output, sys.stdout))
     except BrokenPipeError:  # `tracker export | head`: the reader had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
@@ -442,13 +421,79 @@ def reindex(db: str, workers: int | None, as_json: bool) -> None:
                                file=sys.stderr) as bar:
             return reindex_store(store, bar.update, workers)
     result = _run(db, job, WRITE)
-    if as_json:
-        _echo_json(result.to_dict())
-    else:
-        d = result.to_dict()
-        click.echo(f"{d['stories']} stories re-read on {d['workers']} processes: "
-                   f"{d['versions_before']} versions before, {d['versions_after']} after, "
-                   f"{d['changes']} changes")
+    from tracker.report.listing import reindex_text
+    _emit(as_json, result.to_dict(), lambda: reindex_text(result.to_dict()))
+
+
+def _shown(name: str, default: object, text: str, kind: object = None) -> Callable:
+    return click.option(name, default=default, show_default=True, type=kind, help=text)
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option("--list", "list_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read SOURCEs from this file, one a line (# comments).")
+@_db_option
+@click.option("--for", "duration", help="Stop by itself after this long (30s, 2h).")
+@click.option("--once", is_flag=True, help="One pass over everything due, then exit (for cron).")
+@_shown("--interval", "5m", "First re-check interval of a new story; feeds are read this often.")
+@_shown("--max-age", "7d", "Stop re-checking a story unchanged for this long.")
+@_shown("--concurrency", 32, "Requests in flight at most.", click.IntRange(1, 1000))
+@_shown("--per-host", 2, "Requests in flight to one host at most.", click.IntRange(1, 100))
+@_shown("--delay", 1.0, "Least seconds between two requests to one host.", click.FloatRange(0))
+@click.option("--user-agent", help="User-Agent header (default: tracker/VERSION with --contact).")
+@click.option("--contact", help="A URL or address for site owners, put in the User-Agent.")
+@click.option("--notify", help="POST each new version's change report (JSON) to this URL.")
+@click.option("--exec", "exec_cmd", help="Run this command with each change report on stdin.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per event on stdout.")
+def watch(sources: tuple[str, ...], list_file: Path | None, db: str, as_json: bool,
+          **options: object) -> None:
+    """Watch article URLs, RSS/Atom feeds and news sitemaps until stopped (Ctrl-C).
+
+    A SOURCE is told apart by what its server returns; every article a feed or sitemap lists
+    is watched from then on. Watches live in the store: a restart resumes, and several
+    watchers on one PostgreSQL store share the work.
+
+    \b
+    Example:
+      tracker watch https://example.com/feed.xml --db build/demo.db --for 2h
+      tracker watch --db build/demo.db --once --json
+    """
+    from tracker.watch.console import event_line, options_from, progress_line
+    from tracker.watch.service import read_sources, watch_forever
+    try:
+        urls = list(sources) + (read_sources(list_file) if list_file else [])
+        opts = options_from(options)
+    except TrackerError as exc:
+        raise _fail(exc) from None
+    live = sys.stderr.isatty()
+
+    def on_event(event: dict) -> None:
+        click.echo(json.dumps(event, ensure_ascii=False, default=str) if as_json
+                   else event_line(event))
+
+    def on_progress(stats: object) -> None:
+        if live:
+            click.echo("\r" + progress_line(stats) + "\x1b[K", nl=False, err=True)
+    stats = _run(db, lambda store: watch_forever(store, urls, opts, on_event, on_progress),
+                 CREATE)
+    click.echo(("\n" if live else "") + progress_line(stats), err=True)
+
+
+@main.command()
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(db: str, as_json: bool) -> None:
+    """What is watched, what is due, the last error per host, stories gone, next checks.
+
+    \b
+    Example:
+      tracker status --db build/demo.db
+    """
+    from tracker.store.watchlist import WatchList
+    from tracker.watch.console import status_text
+    data = _run(db, lambda store: WatchList(store).status(datetime.now(timezone.utc)))
+    _emit(as_json, data, lambda: status_text(data))
 
 
 if __name__ == "__main__":

@@ -38,9 +38,9 @@ NETWORK = [(name, line) for name, line in EXAMPLES if "http://" in line or "http
 LOCAL = [(name, line) for name, line in EXAMPLES if (name, line) not in NETWORK]
 
 
-def test_every_command_has_examples_and_only_add_needs_the_network() -> None:
+def test_every_command_has_examples_and_only_add_and_watch_need_the_network() -> None:
     assert {name for name, _ in LOCAL} == set(main.commands) - {"add"}
-    assert {name for name, _ in NETWORK} == {"add"}
+    assert {name for name, _ in NETWORK} == {"add", "watch"}
     assert all(line.startswith(f"tracker {name}") for name, line in EXAMPLES)
 
 

@@ -20,7 +20,8 @@ MAY_IMPORT = {
     "extract": set(),
     "compare": set(),
     "store": {"extract", "compare"},
-    "watch": {"extract", "compare", "store"},
+    # The watcher runs the whole pipeline and sends the contract's report to webhooks.
+    "watch": {"extract", "compare", "store", "report"},
     "report": {"extract", "compare", "store"},
 }
 

@@ -56,8 +56,7 @@ def test_a_url_given_again_by_hand_is_watched_again(store: Store) -> None:
     wl = WatchList(store)
     wl.add([f"{H}/a", f"{H}/b"], T0, 300)
     for item in wl.lease("w", T0, 10, 60):
-        state = "gone" if item.url.endswith("/a") else "retired"
-        assert wl.release(item, "w", done(item, T0, state=state, last_status=404))
+        assert wl.release(item, "w", done(item, T0, state="retired", last_status=200))
     later = T0 + timedelta(days=9)
     assert wl.add([f"{H}/a", f"{H}/b"], later, 120) == 0
     assert wl.lease("w", later, 10, 60) == []  # discovered again in a feed: left as it was
@@ -66,6 +65,18 @@ def test_a_url_given_again_by_hand_is_watched_again(store: Store) -> None:
     assert (a.url, a.next_at, a.interval, a.added_at, a.last_change_at) == (
         f"{H}/a", later, 120.0, later, None)
     assert wl.status(later)["by_state"] == {"active": 1, "retired": 1, "gone": 0}
+
+
+def test_a_gone_page_is_still_looked_at_on_its_backoff(store: Store) -> None:
+    """A story taken down (404/410) is sometimes put back: it stays due on its schedule."""
+    wl = WatchList(store)
+    wl.add([f"{H}/gone"], T0, 300)
+    [item] = wl.lease("w", T0, 10, 60)
+    assert wl.release(item, "w", done(item, T0, state="gone", last_status=410))
+    assert wl.lease("w", T0, 10, 60) == []  # not before it is due
+    [again] = wl.lease("w", T0 + timedelta(days=9), 10, 60)
+    assert again.url == f"{H}/gone"
+    assert wl.status(T0)["by_state"]["gone"] == 1
 
 
 def test_a_lease_hands_out_due_watches_once_oldest_first(store: Store) -> None:

@@ -45,3 +45,21 @@ def fields_text(data: dict[str, Any]) -> str:
         elif value:
             lines.append(f"{key}: {value}")
     return "\n".join(lines)
+
+
+def health_text(snap: dict[str, Any]) -> str:
+    """An extracted snapshot: its health verdict first, then its fields."""
+    reason = f" ({snap['health_reason']})" if snap.get("health_reason") else ""
+    rest = {k: v for k, v in snap.items() if k not in ("health", "health_reason")}
+    return "\n".join(filter(None, [f"health: {snap['health']}{reason}", fields_text(rest)]))
+
+
+def import_text(d: dict[str, Any]) -> str:
+    return (f"{d['captures']} captures of {d['stories']} stories: "
+            + ", ".join(f"{n} {k}" for k, n in d["outcomes"].items()))
+
+
+def reindex_text(d: dict[str, Any]) -> str:
+    return (f"{d['stories']} stories re-read on {d['workers']} processes: "
+            f"{d['versions_before']} versions before, {d['versions_after']} after, "
+            f"{d['changes']} changes")

@@ -233,3 +233,16 @@ def export_newsedits(store: Store, out: Path) -> dict[str, int]:
                                     for p in snap["paragraphs"]), r["host"] or None, len(rows)))
     db.close()
     return {"entries": len(versions), "versions": sum(len(v) for v in versions.values())}
+
+
+def export(store: Store, fmt: str, output: Path | None, stdout: TextIO) -> dict[str, int]:
+    """``tracker export``: JSON lines to ``output`` or ``stdout``, or NewsEdits tables to
+    ``output``; the counts written."""
+    if fmt == "newsedits":
+        if output is None:
+            raise InputError("--format newsedits needs --output FILE")
+        return export_newsedits(store, output)
+    if output is None:
+        return export_jsonl(store, stdout)
+    with output.open("w", encoding="utf-8") as fh:
+        return export_jsonl(store, fh)

@@ -346,6 +346,25 @@ class Store(Queries):
             self._check(s, story.id, at, "error", http_status, None, detail=detail)
             return IngestResult(url, story.id, "error", None, detail=detail)
 
+    @mapped
+    def record_not_modified(self, url: str, at: datetime) -> IngestResult:
+        """A conditional GET answered ``304 Not Modified``: the page is what the watcher last
+        fetched, so an ``unchanged`` check of the latest version; no bytes to keep."""
+        url, host = canonical_url(url)
+        if at.tzinfo is None:
+            raise InputError("check times must be timezone-aware (UTC)")
+        at = at.astimezone(timezone.utc)
+        with self.session(write=True) as s, s.begin():
+            story = self._story(s, url, host, at)
+            if at < story.last_seen:  # another watcher recorded a newer fetch meanwhile
+                return IngestResult(url, story.id, "late")
+            story.last_seen = at
+            latest = self._latest(s, story.id)
+            if latest is not None:
+                story.status = "active"  # the page answers again, as it was
+            self._check(s, story.id, at, "unchanged", 304, None, version=latest)
+            return IngestResult(url, story.id, "unchanged", latest.number if latest else None)
+
 
 
 def change_rows(story_id: int, version: Version, previous_id: int, cmp: Comparison

@@ -31,6 +31,9 @@ from tracker.store.urls import canonical_url
 
 KINDS = ("unknown", "article", "feed", "sitemap")
 STATES = ("active", "retired", "gone")
+# Re-checked when due: a gone page (404/410) is still looked at, on its backoff, because a story
+# taken down is sometimes put back; a retired one is not.
+CHECKED = ("active", "gone")
 SHOWN = 10  # next checks (and stories gone) that ``status`` lists
 
 
@@ -138,7 +141,7 @@ class WatchList:
         """Up to ``limit`` due watches (active, ``next_at`` passed, not leased or the lease
         expired), oldest first, leased to ``owner`` for ``lease`` seconds."""
         now = _utc(now)
-        due = (select(Watch.id).where(Watch.state == "active", Watch.next_at <= now, _free(now))
+        due = (select(Watch.id).where(Watch.state.in_(CHECKED), Watch.next_at <= now, _free(now))
                .order_by(Watch.next_at, Watch.id).limit(limit))
         if self.postgres:
             # Rows another watcher is leasing are skipped, not waited for (nor taken twice).
@@ -180,7 +183,7 @@ class WatchList:
         start = case((and_(Watch.lease_until.is_not(None), Watch.lease_until > Watch.next_at),
                       Watch.lease_until), else_=Watch.next_at)
         with self.store.session() as s:
-            found = s.exec(select(Watch).where(Watch.state == "active").order_by(start)
+            found = s.exec(select(Watch).where(Watch.state.in_(CHECKED)).order_by(start)
                            .limit(1)).first()
         if found is None:
             return None
@@ -208,12 +211,12 @@ class WatchList:
             by_state = dict(s.exec(select(Watch.state, func.count()).group_by(Watch.state)).all())
             by_kind = dict(s.exec(select(Watch.kind, func.count()).group_by(Watch.kind)).all())
             due = s.exec(select(func.count()).select_from(Watch).where(
-                Watch.state == "active", Watch.next_at <= now, _free(now))).one()
+                Watch.state.in_(CHECKED), Watch.next_at <= now, _free(now))).one()
             leased = s.exec(select(func.count()).select_from(Watch).where(
                 Watch.lease_until.is_not(None), Watch.lease_until >= now)).one()
             gone = s.exec(select(Watch).where(Watch.state == "gone")
                           .order_by(Watch.last_checked_at.desc(), Watch.id).limit(SHOWN)).all()
-            upcoming = s.exec(select(Watch).where(Watch.state == "active")
+            upcoming = s.exec(select(Watch).where(Watch.state.in_(CHECKED))
                               .order_by(Watch.next_at, Watch.id).limit(SHOWN)).all()
             errors = _host_errors(s)
         return {

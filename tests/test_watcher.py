@@ -1,0 +1,215 @@
+"""The watcher end to end, against the simulated newsroom on 127.0.0.1: discovery from a feed,
+versions recorded, 304s on re-checks, faults that never stop it, a restart that resumes,
+a graceful SIGTERM, one watcher per SQLite file, and three watchers sharing a PostgreSQL store
+without fetching a URL twice."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from tracker.errors import StoreError
+from tracker.store.repository import Store
+from tracker.store.watchlist import WatchList, lock_sqlite_watcher
+from tracker.watch.service import WatchOptions, watch_forever
+from tracker.watch.simulator import Newsroom, NewsroomFault
+
+from .conftest import ROOT, SNAPSHOTS
+
+FAST = dict(delay=0.0, interval=1.0, timeout=5.0)
+
+
+class Clock:
+    """A simulated clock the test moves by hand."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2025, 1, 1, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def newsroom(clock: Clock) -> Iterator[Newsroom]:
+    with Newsroom(SNAPSHOTS, clock=clock, together=True) as site:
+        clock.at = site.timeline()[0][0]  # every story's first version is out
+        yield site
+
+
+def once(store: Store, urls: list[str], **opts: Any) -> tuple[Any, list[dict]]:
+    events: list[dict] = []
+    stats = watch_forever(store, urls, WatchOptions(once=True, **{**FAST, **opts}), events.append)
+    return stats, events
+
+
+def test_a_feed_is_followed_and_every_story_recorded(tmp_path: Path, newsroom: Newsroom,
+                                                     clock: Clock) -> None:
+    with Store(str(tmp_path / "w.db")) as store:
+        stats, events = once(store, [f"{newsroom.url}/feed.xml"])
+        assert [e for e in events if e["event"] == "discovered"][0]["urls"] == 3
+        assert stats.versions == 3 and stats.errors == 0
+        rows = store.stories()
+        assert sorted(r.versions for r in rows) == [1, 1, 1]
+        # Later: every version published; the watcher finds each story's latest.
+        clock.at = newsroom.timeline()[-1][0]
+        time.sleep(1.6)  # the watches' first interval
+        stats, events = once(store, [])
+        versions = [e for e in events if e["event"] == "version"]
+        assert versions and all(e["summary"]["by_kind"] for e in versions)
+        assert {r.url: r.versions for r in store.stories()} and all(
+            r.versions == 2 for r in store.stories())
+
+
+def test_rechecks_are_conditional_and_cost_a_304(tmp_path: Path, newsroom: Newsroom) -> None:
+    with Store(str(tmp_path / "w.db")) as store:
+        once(store, [f"{newsroom.url}/feed.xml"])
+        newsroom.reset_traffic()
+        time.sleep(1.6)
+        stats, _ = once(store, [])
+        traffic = newsroom.traffic()
+        assert stats.not_modified >= 3 and traffic.not_modified >= 3
+        assert stats.versions == 0
+        assert store.counts()["versions"] == 3  # nothing new written
+
+
+def test_schedule_grows_while_unchanged_and_resets_on_change(tmp_path: Path,
+                                                             newsroom: Newsroom,
+                                                             clock: Clock) -> None:
+    with Store(str(tmp_path / "w.db")) as store:
+        once(store, [f"{newsroom.url}/feed.xml"])
+        first = {w.url: w.interval for w in _watches(store) if "/news/" in w.url}
+        time.sleep(1.6)
+        once(store, [])
+        grown = {w.url: w.interval for w in _watches(store) if "/news/" in w.url}
+        assert all(grown[u] == pytest.approx(first[u] * 1.5) for u in first)
+        clock.at = newsroom.timeline()[-1][0]
+        time.sleep(2.2)
+        once(store, [])
+        reset = {w.url: w.interval for w in _watches(store) if "/news/" in w.url}
+        assert all(reset[u] == pytest.approx(1.0) for u in first), (first, grown, reset)
+
+
+def _watches(store: Store) -> list[Any]:
+    watches = WatchList(store)
+    return [watches.find(r.url) for r in store.stories()]
+
+
+def test_faults_are_recorded_and_never_stop_the_watcher(tmp_path: Path,
+                                                       newsroom: Newsroom) -> None:
+    slugs = sorted({slug for _, slug, _ in newsroom.timeline()})
+    newsroom.fault(f"/news/{slugs[0]}", NewsroomFault(status=500))
+    newsroom.fault(f"/news/{slugs[1]}", NewsroomFault(reset=True))
+    with Store(str(tmp_path / "w.db")) as store:
+        stats, events = once(store, [f"{newsroom.url}/feed.xml",
+                                     "http://127.0.0.1:9/refused"])
+        errors = [e for e in events if e["event"] == "error"]
+        assert len(errors) == 3 and stats.versions == 1
+        assert {e["url"].rsplit("/", 1)[-1] for e in errors} >= {slugs[0], slugs[1], "refused"}
+
+
+def test_a_restart_resumes_what_is_watched(tmp_path: Path, newsroom: Newsroom) -> None:
+    db = str(tmp_path / "w.db")
+    with Store(db) as store:
+        once(store, [f"{newsroom.url}/feed.xml"])
+    newsroom.reset_traffic()
+    time.sleep(1.6)
+    with Store(db) as store:  # a new process would see the same: state is in the store
+        stats, _ = once(store, [])
+    assert stats.checks >= 4 and newsroom.traffic().requests.get("/feed.xml", 0) == 1
+
+
+def test_one_watcher_per_sqlite_file(tmp_path: Path) -> None:
+    with Store(str(tmp_path / "w.db")) as store, lock_sqlite_watcher(store):
+        with Store(str(tmp_path / "w.db")) as other:
+            with pytest.raises(StoreError, match="one watcher at a time"):
+                with lock_sqlite_watcher(other):
+                    pass
+
+
+def _tracker(*args: str, **kw: Any) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tracker", *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_sigterm_stops_it_gracefully_within_five_seconds(tmp_path: Path,
+                                                         newsroom: Newsroom) -> None:
+    proc = _tracker("watch", f"{newsroom.url}/feed.xml", "--db", str(tmp_path / "w.db"),
+                    "--interval", "1s", "--delay", "0", "--json")
+    time.sleep(3)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=5)
+    assert proc.returncode == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert sum(e["event"] == "version" for e in events) == 3
+    with Store(str(tmp_path / "w.db")) as store:  # what was committed is there
+        assert store.counts()["versions"] == 3
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    received: list[dict] = []
+    failures = 2
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if type(self).failures > 0:
+            type(self).failures -= 1
+            self.send_response(503)
+        else:
+            type(self).received.append(json.loads(body))
+            self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_webhook_that_fails_twice_gets_each_report_once(tmp_path: Path, newsroom: Newsroom,
+                                                          clock: Clock) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        with Store(str(tmp_path / "w.db")) as store:
+            once(store, [f"{newsroom.url}/feed.xml"], notify=hook)
+            clock.at = newsroom.timeline()[-1][0]
+            time.sleep(1.6)
+            stats, _ = once(store, [], notify=hook)
+    finally:
+        server.shutdown()
+    assert stats.versions == 3
+    assert len(_Hook.received) == 3  # one report per new version, none twice
+    assert all(r["changes"] and r["old"] and r["new"] for r in _Hook.received)
+
+
+def test_three_watchers_share_a_postgresql_store(pg_url: str, newsroom: Newsroom) -> None:
+    with Newsroom(SNAPSHOTS, together=True, synthetic=120, hosts=4, speed=1.0) as site:
+        feeds = [f"{u}/feed.xml" for u in site.urls]
+        with Store(pg_url) as store:
+            WatchList(store).add(feeds, datetime.now(timezone.utc), 3600.0)
+        procs = [_tracker("watch", "--db", pg_url, "--for", "8s", "--delay", "0",
+                          "--interval", "1h", "--json") for _ in range(3)]
+        outs = [p.communicate(timeout=60)[0] for p in procs]
+        assert all(p.returncode == 0 for p in procs)
+        per_worker = [Counter(json.loads(x)["event"] for x in out.splitlines()) for out in outs]
+        requests = site.traffic().requests
+    articles = {path: n for path, n in requests.items() if path.startswith("/news/")}
+    assert len(articles) >= 120 and max(articles.values()) == 1  # none fetched twice
+    assert all(w["version"] > 0 for w in per_worker)  # none starved
+    assert os.environ.get("TRACKER_TEST_PG", "") != "" or pg_url

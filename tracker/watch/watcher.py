@@ -1,0 +1,304 @@
+"""The watcher: lease the watches that are due, fetch each politely, record what came back,
+schedule the next check, follow what feeds and sitemaps list, and say what happened.
+
+One asyncio loop does the network; the store (synchronous SQLAlchemy) runs in worker threads.
+Every fault becomes a recorded check and a schedule with backoff: nothing a server does stops
+the loop. State lives in the store (``watches``), so a restart, another machine on the same
+PostgreSQL store, or ``--once`` from cron carry on where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+import httpx
+
+from tracker.errors import LateCapture
+from tracker.report.stored import compare_versions
+from tracker.store.repository import Capture, IngestResult, Store
+from tracker.store.watchlist import WatchItem, WatchList, WatchUpdate
+from tracker.watch import schedule, sources
+from tracker.watch.http import Fetched, FetchOptions, get, make_user_agent
+from tracker.watch.notify import post_webhook, run_exec
+from tracker.watch.politeness import HostLimits, Robots, host_key
+
+Event = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    """How the watcher behaves; the command line's options, with their defaults."""
+
+    interval: float = 300.0           # first re-check interval of a new story; feeds' interval
+    max_age: float = 7 * 86400.0      # retire a story unchanged for this long
+    cap: float = 86400.0              # the longest re-check interval
+    concurrency: int = 32
+    per_host: int = 2
+    delay: float = 1.0                # least gap between two requests to one host
+    user_agent: str | None = None
+    contact: str | None = None
+    timeout: float = 20.0
+    duration: float | None = None     # --for: stop by itself after this many seconds
+    once: bool = False                # one pass over what is due, then stop
+    notify: str | None = None         # webhook URL
+    exec_cmd: str | None = None
+    lease: float = 300.0              # a dead worker's watches come back after this
+    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+
+@dataclass
+class WatchStats:
+    """What the progress line and the final summary show."""
+
+    due: int = 0
+    in_flight: int = 0
+    checks: int = 0
+    versions: int = 0
+    errors: int = 0
+    discovered: int = 0
+    not_modified: int = 0
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Watcher:
+    """One watcher process. ``run`` returns when stopped, when ``--for`` ran out, or, with
+    ``--once``, when nothing more is due."""
+
+    def __init__(self, store: Store, options: WatchOptions,
+                 on_event: Callable[[Event], None] | None = None,
+                 on_progress: Callable[[WatchStats], None] | None = None) -> None:
+        self.store, self.opts = store, options
+        self.watches = WatchList(store)
+        self.on_event = on_event or (lambda e: None)
+        self.on_progress = on_progress or (lambda s: None)
+        self.stats = WatchStats()
+        self.limits = HostLimits(options.per_host, options.delay)
+        self.robots = Robots(self.limits)
+        self.fetch_options = FetchOptions(
+            user_agent=options.user_agent or make_user_agent(options.contact),
+            timeout=options.timeout)
+        self.stopping = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[None]] = set()
+
+    def add(self, urls: list[str]) -> int:
+        """Watch these URLs from now on (again, if they were retired or gone)."""
+        return self.watches.add(urls, _now(), self.opts.interval, reactivate=True)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    async def run(self) -> WatchStats:
+        deadline = time.monotonic() + self.opts.duration if self.opts.duration else None
+        limits = httpx.Limits(max_connections=self.opts.concurrency,
+                              max_keepalive_connections=self.opts.concurrency)
+        async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
+            self.client = client
+            while not self.stopping.is_set():
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
+                started = await self._lease_and_start()
+                if not started and not self._tasks:
+                    if self.opts.once:
+                        break
+                    await self._sleep_until_due(deadline)
+                elif not started:
+                    await asyncio.wait(self._tasks, timeout=0.2,
+                                       return_when=asyncio.FIRST_COMPLETED)
+            await self._finish()
+        return self.stats
+
+    async def _lease_and_start(self) -> int:
+        room = self.opts.concurrency - len(self._tasks)
+        if room <= 0:
+            return 0
+        items = await asyncio.to_thread(self.watches.lease, self.opts.owner, _now(), room,
+                                        self.opts.lease)
+        for item in items:
+            task = asyncio.create_task(self._check(item))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        self.stats.in_flight = len(self._tasks)
+        self.on_progress(self.stats)
+        return len(items)
+
+    async def _sleep_until_due(self, deadline: float | None) -> None:
+        nxt = await asyncio.to_thread(self.watches.next_due)
+        wait = 1.0 if nxt is None else max(0.05, (nxt - _now()).total_seconds())
+        if deadline is not None:
+            wait = min(wait, max(0.0, deadline - time.monotonic()))
+        try:  # a stop signal wakes us at once
+            await asyncio.wait_for(self.stopping.wait(), timeout=min(wait, 1.0))
+        except asyncio.TimeoutError:
+            pass
+
+    async def _finish(self) -> None:
+        """In-flight checks get a short grace period; the rest are abandoned (their leases
+        expire, so another watcher or the next run picks them up)."""
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=3.0)
+        for task in list(self._tasks):
+            task.cancel()
+        # Reports still being delivered (a webhook retrying): a stop signal gives them a
+        # moment; the end of --once or --for waits for them, within their retries' bounds.
+        if self._background:
+            await asyncio.wait(self._background, timeout=1.0 if self.stopping.is_set() else 120.0)
+        for task in list(self._background):
+            task.cancel()
+
+    # --- one check ---------------------------------------------------------------------------
+
+    async def _check(self, item: WatchItem) -> None:
+        try:
+            update = await self._checked(item)
+        except Exception as exc:  # noqa: BLE001 - a bug on one page must not stop the watcher
+            update = self._failed(item, _now(), None, f"{type(exc).__name__}: {exc}"[:300])
+        self.stats.checks += 1
+        await asyncio.to_thread(self.watches.release, item, self.opts.owner, update)
+        self.on_progress(self.stats)
+
+    async def _checked(self, item: WatchItem) -> WatchUpdate:
+        host = host_key(item.url)
+        if not await self.robots.allowed(self.client, item.url, self.fetch_options.user_agent):
+            return self._failed(item, _now(), None, "disallowed by robots.txt",
+                                error_event=False, idle=True)
+        async with self.limits.slot(host):
+            fetched = await get(self.client, item.url, item.etag, item.last_modified,
+                                self.fetch_options)
+        at = _now()
+        # A host that keeps failing (no answer, 5xx) is paused as a whole, not only the URL.
+        self.limits.record(host, fetched.status is not None and fetched.status < 500)
+        if fetched.retry_after:
+            self.limits.back_off(host, fetched.retry_after)
+        if fetched.status == 304:
+            self.stats.not_modified += 1
+            if item.kind == "article":
+                await asyncio.to_thread(self.store.record_not_modified, item.url, at)
+            return self._scheduled(item, at, fetched, item.kind, changed=False)
+        if fetched.error is not None or fetched.content is None:
+            return await self._error(item, at, fetched)
+        kind = sources.kind_of_response(fetched.headers.get("content-type"), fetched.content)
+        if kind in ("feed", "sitemap"):
+            return await self._source(item, at, fetched, kind)
+        return await self._article(item, at, fetched)
+
+    async def _article(self, item: WatchItem, at: datetime, fetched: Fetched) -> WatchUpdate:
+        cap = Capture(item.url, fetched.content or b"", at, ".html", fetched.status,
+                      fetched.headers)
+        try:
+            result = await asyncio.to_thread(self.store.ingest, cap)
+        except LateCapture:  # another watcher recorded a newer fetch meanwhile
+            return self._scheduled(item, at, fetched, "article", changed=False)
+        # A first version counts as a change too: a new story is checked at the first interval.
+        changed = result.outcome == "new_version"
+        if changed:
+            self.stats.versions += 1
+            await self._announce(result, at)
+        return self._scheduled(item, at, fetched, "article", changed=changed)
+
+    async def _source(self, item: WatchItem, at: datetime, fetched: Fetched, kind: str
+                      ) -> WatchUpdate:
+        content = fetched.content or b""
+        base = fetched.final_url or item.url
+        links = (sources.feed_links(content, base) if kind == "feed"
+                 else sources.sitemap_links(content, base))
+        if not links and links.error:  # a feed that is not a feed: its error
+            return self._failed(item, at, fetched.status, links.error)
+        new = await asyncio.to_thread(self.watches.add, links, at, self.opts.interval,
+                                      "unknown", item.id)
+        if new:
+            self.stats.discovered += new
+            self.on_event({"event": "discovered", "source": item.url, "urls": new,
+                           "at": at.isoformat()})
+        # Feeds are read every --interval, whatever they did last time.
+        return WatchUpdate(kind=kind, interval=self.opts.interval,
+                           next_at=at + timedelta(seconds=schedule.jitter(self.opts.interval,
+                                                                          item.url)),
+                           etag=fetched.headers.get("etag"),
+                           last_modified=fetched.headers.get("last-modified"), failures=0,
+                           last_status=fetched.status, last_error=None, changed=bool(new),
+                           checked_at=at, state="active")
+
+    async def _error(self, item: WatchItem, at: datetime, fetched: Fetched) -> WatchUpdate:
+        detail = fetched.error or f"HTTP {fetched.status}"
+        if item.kind in ("unknown", "article"):
+            await asyncio.to_thread(self.store.record_error, item.url, at, detail,
+                                    fetched.status)
+        if fetched.status in (404, 410):
+            self.on_event({"event": "gone", "url": item.url, "status": fetched.status,
+                           "at": at.isoformat()})
+            update = self._failed(item, at, fetched.status, detail, error_event=False)
+            return _with(update, state="gone")
+        return self._failed(item, at, fetched.status, detail)
+
+    def _failed(self, item: WatchItem, at: datetime, status: int | None, detail: str,
+                error_event: bool = True, idle: bool = False) -> WatchUpdate:
+        """A failed check: backoff per URL; the watch stays active."""
+        if error_event:
+            self.stats.errors += 1
+            self.on_event({"event": "error", "url": item.url, "status": status,
+                           "detail": detail, "at": at.isoformat()})
+        failures = item.failures if idle else item.failures + 1
+        wait = self.opts.interval if idle else schedule.backoff(failures, self.opts.interval,
+                                                                self.opts.cap)
+        return WatchUpdate(kind=item.kind, interval=item.interval,
+                           next_at=at + timedelta(seconds=schedule.jitter(wait, item.url)),
+                           etag=item.etag, last_modified=item.last_modified, failures=failures,
+                           last_status=status, last_error=detail, changed=False,
+                           checked_at=at, state="active")
+
+    def _scheduled(self, item: WatchItem, at: datetime, fetched: Fetched, kind: str,
+                   changed: bool) -> WatchUpdate:
+        """A successful check: the interval grows while nothing changes, resets when it does;
+        a story unchanged for --max-age is retired."""
+        interval = schedule.next_interval(item.interval, changed, self.opts.interval,
+                                          self.opts.cap)
+        last_change = at if changed else item.last_change_at
+        state = "retired" if kind == "article" and schedule.retired(
+            last_change, item.added_at, at, self.opts.max_age) else "active"
+        return WatchUpdate(kind=kind, interval=interval,
+                           next_at=at + timedelta(seconds=schedule.jitter(interval, item.url)),
+                           etag=fetched.headers.get("etag") or item.etag,
+                           last_modified=fetched.headers.get("last-modified") or item.last_modified,
+                           failures=0, last_status=fetched.status, last_error=None,
+                           changed=changed, checked_at=at, state=state)
+
+    # --- saying what changed -----------------------------------------------------------------
+
+    async def _announce(self, result: IngestResult, at: datetime) -> None:
+        version = result.version or 1
+        report: dict[str, Any] | None = None
+        if version > 1:
+            report = await asyncio.to_thread(compare_versions, self.store, str(result.story_id),
+                                             version - 1, version)
+        self.on_event({"event": "version", "url": result.url, "story": result.story_id,
+                       "version": version, "changes": result.changes,
+                       "summary": report["summary"] if report else None, "at": at.isoformat()})
+        if report is None or not (self.opts.notify or self.opts.exec_cmd):
+            return
+        payload = {"story": result.story_id, "url": result.url, "version": version, **report}
+        task = asyncio.create_task(self._deliver(payload))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _deliver(self, report: dict[str, Any]) -> None:
+        """A dead webhook or a failing command is reported, never fatal."""
+        if self.opts.notify and not await post_webhook(self.client, self.opts.notify, report):
+            self.on_event({"event": "error", "url": self.opts.notify,
+                           "detail": "webhook not delivered", "at": _now().isoformat()})
+        if self.opts.exec_cmd:
+            await run_exec(self.opts.exec_cmd, report)
+
+
+def _with(update: WatchUpdate, **changes: Any) -> WatchUpdate:
+    from dataclasses import replace
+    return replace(update, **changes)
