@@ -19,8 +19,16 @@ demo: $(STAMP)
 	@rm -f build/demo-newsedits.db
 	$(BIN)/tracker export --db build/demo.db --format newsedits --output build/demo-newsedits.db
 	$(BIN)/tracker list --db build/demo.db
+	@# The main job for real: a simulated newsroom on 127.0.0.1 publishes the same stories in
+	@# accelerated time (a day in about 20 s) and `tracker watch` follows its feed.
+	@rm -f build/watch.db build/watch.db-wal build/watch.db-shm build/watch.db.watch.lock
+	@$(BIN)/python -m tracker.watch.simulator snapshots --together --speed 4500 > build/newsroom.url & \
+	  echo $$! > build/newsroom.pid; sleep 1; \
+	  $(BIN)/tracker watch "$$(head -1 build/newsroom.url)/feed.xml" --db build/watch.db \
+	    --for 20s --interval 1s --delay 0; code=$$?; kill $$(cat build/newsroom.pid); exit $$code
+	$(BIN)/tracker list --db build/watch.db
 	@echo "HTML report: $(CURDIR)/build/demo.html"
-	@echo "Store: $(CURDIR)/build/demo.db (try: .venv/bin/tracker log 1 --db build/demo.db)"
+	@echo "Stores: $(CURDIR)/build/demo.db (imported), $(CURDIR)/build/watch.db (watched; try: .venv/bin/tracker log 1 --db build/watch.db)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

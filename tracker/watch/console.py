@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tracker.compare.kinds import Kind
 from tracker.errors import InputError
 from tracker.watch.watcher import Event, WatchOptions, WatchStats
 
@@ -44,7 +45,7 @@ def event_line(event: Event) -> str:
     kind = event["event"]
     if kind == "version":
         by_kind = (event.get("summary") or {}).get("by_kind") or {}
-        what = ", ".join(f"{n} {k}" for k, n in by_kind.items()) or "first version"
+        what = ", ".join(Kind(k).count(n) for k, n in by_kind.items()) or "first version"
         return f"version {event['version']}: {event['url']} ({what})"
     if kind == "discovered":
         return f"{event['urls']} new from {event['source']}"
