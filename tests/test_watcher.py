@@ -213,3 +213,17 @@ def test_three_watchers_share_a_postgresql_store(pg_url: str, newsroom: Newsroom
     assert len(articles) >= 120 and max(articles.values()) == 1  # none fetched twice
     assert all(w["version"] > 0 for w in per_worker)  # none starved
     assert os.environ.get("TRACKER_TEST_PG", "") != "" or pg_url
+
+
+def test_once_is_one_pass_even_when_it_outlasts_the_interval(tmp_path: Path) -> None:
+    """A pass longer than the interval must not go round again: --once is for cron."""
+    with Newsroom(SNAPSHOTS, synthetic=6, latency=0.3, speed=1.0) as site:
+        with Store(str(tmp_path / "w.db")) as store:
+            started = time.monotonic()
+            stats, _ = once(store, [f"{site.url}/feed.xml"], per_host=1)
+            took = time.monotonic() - started
+        requests = site.traffic().requests
+    assert took > 1.5  # longer than the 1 s interval
+    wires = {p: n for p, n in requests.items() if p.startswith("/news/wire-")}
+    assert len(wires) == 6 and set(wires.values()) == {1}
+    assert requests["/feed.xml"] == 1 and stats.checks == 7

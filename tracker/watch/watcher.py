@@ -87,6 +87,7 @@ class Watcher:
             user_agent=options.user_agent or make_user_agent(options.contact),
             timeout=options.timeout)
         self.stopping = asyncio.Event()
+        self._pass_start: datetime | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Task[None]] = set()
 
@@ -97,7 +98,13 @@ class Watcher:
     def stop(self) -> None:
         self.stopping.set()
 
+    def _due_by(self) -> datetime:
+        """What is due: now, or with --once what was due when the pass began (a watch checked
+        in the pass is due again later, not in it; what a feed lists in it is due in it)."""
+        return self._pass_start or _now()
+
     async def run(self) -> WatchStats:
+        self._pass_start = _now() if self.opts.once else None
         deadline = time.monotonic() + self.opts.duration if self.opts.duration else None
         limits = httpx.Limits(max_connections=self.opts.concurrency,
                               max_keepalive_connections=self.opts.concurrency)
@@ -121,8 +128,8 @@ class Watcher:
         room = self.opts.concurrency - len(self._tasks)
         if room <= 0:
             return 0
-        items = await asyncio.to_thread(self.watches.lease, self.opts.owner, _now(), room,
-                                        self.opts.lease)
+        items = await asyncio.to_thread(self.watches.lease, self.opts.owner, self._due_by(),
+                                        room, self.opts.lease)
         for item in items:
             task = asyncio.create_task(self._check(item))
             self._tasks.add(task)
@@ -213,8 +220,8 @@ class Watcher:
                  else sources.sitemap_links(content, base))
         if not links and links.error:  # a feed that is not a feed: its error
             return self._failed(item, at, fetched.status, links.error)
-        new = await asyncio.to_thread(self.watches.add, links, at, self.opts.interval,
-                                      "unknown", item.id)
+        new = await asyncio.to_thread(self.watches.add, links, self._due_by(),
+                                      self.opts.interval, "unknown", item.id)
         if new:
             self.stats.discovered += new
             self.on_event({"event": "discovered", "source": item.url, "urls": new,
