@@ -254,6 +254,13 @@ SQLITE_ONE_WATCHER = ("another tracker watch is running on this database; SQLite
                       "watcher at a time (use PostgreSQL to share the work)")
 
 
+@mapped
+def _free_leases(store: Store) -> None:
+    with store.session(write=True) as s, s.begin():
+        s.execute(sql_update(Watch).where(Watch.lease_owner.is_not(None))
+               .values(lease_owner=None, lease_until=None))
+
+
 @contextmanager
 def lock_sqlite_watcher(store: Store) -> Iterator[None]:
     """Held for a watcher's life: on a SQLite file, an exclusive lock on ``<db>.watch.lock``
@@ -273,6 +280,9 @@ def lock_sqlite_watcher(store: Store) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise StoreError(SQLITE_ONE_WATCHER) from None
+        # The lock is ours, so no other watcher is alive on this file: leases still held are
+        # a killed watcher's, and its watches are due again now rather than when they expire.
+        _free_leases(store)
         yield
     finally:
         os.close(fd)  # closing the file frees the lock
