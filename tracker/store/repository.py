@@ -9,7 +9,7 @@ Reading the store (``Store.stories``, ``log``, ``snapshot``, ``export``) is in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,9 @@ class IngestResult:
     version: int | None = None  # the new version's number, or the one matched
     changes: int = 0
     detail: str | None = None
+    # A new version's comparison with the one before: its changes and claims, for whoever
+    # reports them (the watcher's events and webhooks) without comparing the two again.
+    comparison: Comparison | None = field(default=None, compare=False, repr=False)
 
 
 class Store(Queries):
@@ -149,7 +152,8 @@ class Store(Queries):
                 count = len(d.comparison.changes)
             self._check(s, story.id, at, d.outcome, cap.http_status, raw_hash, version=version)
             story.headline = d.snapshot.headline
-            return IngestResult(url, story.id, d.outcome, version.number, count)
+            return IngestResult(url, story.id, d.outcome, version.number, count,
+                                comparison=d.comparison)
         blob = None
         if d.outcome in ("unhealthy", "flipflop"):  # bytes kept: reindex reads them again
             blob = self._blob(s, cap.raw, raw_hash, latest)

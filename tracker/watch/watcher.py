@@ -15,12 +15,13 @@ import socket
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Awaitable, Callable
 
 import httpx
 
 from tracker.errors import LateCapture
-from tracker.report.stored import compare_versions
+from tracker.report.contract import report_dict
 from tracker.store.repository import Capture, IngestResult, Store
 from tracker.store.watchlist import WatchItem, WatchList, WatchUpdate
 from tracker.watch import schedule, sources
@@ -29,6 +30,7 @@ from tracker.watch.notify import post_webhook, run_exec
 from tracker.watch.politeness import HostLimits, Robots, host_key
 
 Event = dict[str, Any]
+KEEP_ALIVE = 256  # idle connections kept open, across hosts
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Watcher:
             timeout=options.timeout)
         self.stopping = asyncio.Event()
         self._pass_start: datetime | None = None
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._tasks: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Task[None]] = set()
 
@@ -98,6 +101,11 @@ class Watcher:
     def stop(self) -> None:
         self.stopping.set()
 
+    def _db(self, fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+        """Run a store call on the store's one thread: writes never queue on SQLite's lock
+        (whose busy handler sleeps), and the event loop never blocks on the database."""
+        return asyncio.get_running_loop().run_in_executor(self._store_thread, fn, *args)
+
     def _due_by(self) -> datetime:
         """What is due: now, or with --once what was due when the pass began (a watch checked
         in the pass is due again later, not in it; what a feed lists in it is due in it)."""
@@ -106,8 +114,10 @@ class Watcher:
     async def run(self) -> WatchStats:
         self._pass_start = _now() if self.opts.once else None
         deadline = time.monotonic() + self.opts.duration if self.opts.duration else None
-        limits = httpx.Limits(max_connections=self.opts.concurrency,
-                              max_keepalive_connections=self.opts.concurrency)
+        # Requests in flight are bounded by --concurrency (the loop) and --per-host; idle
+        # connections are kept for the next round of checks rather than closed and reopened.
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=KEEP_ALIVE,
+                              keepalive_expiry=60.0)
         async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
             self.client = client
             while not self.stopping.is_set():
@@ -128,7 +138,7 @@ class Watcher:
         room = self.opts.concurrency - len(self._tasks)
         if room <= 0:
             return 0
-        items = await asyncio.to_thread(self.watches.lease, self.opts.owner, self._due_by(),
+        items = await self._db(self.watches.lease, self.opts.owner, self._due_by(),
                                         room, self.opts.lease)
         for item in items:
             task = asyncio.create_task(self._check(item))
@@ -139,7 +149,7 @@ class Watcher:
         return len(items)
 
     async def _sleep_until_due(self, deadline: float | None) -> None:
-        nxt = await asyncio.to_thread(self.watches.next_due)
+        nxt = await self._db(self.watches.next_due)
         wait = 1.0 if nxt is None else max(0.05, (nxt - _now()).total_seconds())
         if deadline is not None:
             wait = min(wait, max(0.0, deadline - time.monotonic()))
@@ -170,7 +180,7 @@ class Watcher:
         except Exception as exc:  # noqa: BLE001 - a bug on one page must not stop the watcher
             update = self._failed(item, _now(), None, f"{type(exc).__name__}: {exc}"[:300])
         self.stats.checks += 1
-        await asyncio.to_thread(self.watches.release, item, self.opts.owner, update)
+        await self._db(self.watches.release, item, self.opts.owner, update)
         self.on_progress(self.stats)
 
     async def _checked(self, item: WatchItem) -> WatchUpdate:
@@ -189,7 +199,7 @@ class Watcher:
         if fetched.status == 304:
             self.stats.not_modified += 1
             if item.kind == "article":
-                await asyncio.to_thread(self.store.record_not_modified, item.url, at)
+                await self._db(self.store.record_not_modified, item.url, at)
             return self._scheduled(item, at, fetched, item.kind, changed=False)
         if fetched.error is not None or fetched.content is None:
             return await self._error(item, at, fetched)
@@ -202,7 +212,7 @@ class Watcher:
         cap = Capture(item.url, fetched.content or b"", at, ".html", fetched.status,
                       fetched.headers)
         try:
-            result = await asyncio.to_thread(self.store.ingest, cap)
+            result = await self._db(self.store.ingest, cap)
         except LateCapture:  # another watcher recorded a newer fetch meanwhile
             return self._scheduled(item, at, fetched, "article", changed=False)
         # A first version counts as a change too: a new story is checked at the first interval.
@@ -220,7 +230,7 @@ class Watcher:
                  else sources.sitemap_links(content, base))
         if not links and links.error:  # a feed that is not a feed: its error
             return self._failed(item, at, fetched.status, links.error)
-        new = await asyncio.to_thread(self.watches.add, links, self._due_by(),
+        new = await self._db(self.watches.add, links, self._due_by(),
                                       self.opts.interval, "unknown", item.id)
         if new:
             self.stats.discovered += new
@@ -238,7 +248,7 @@ class Watcher:
     async def _error(self, item: WatchItem, at: datetime, fetched: Fetched) -> WatchUpdate:
         detail = fetched.error or f"HTTP {fetched.status}"
         if item.kind in ("unknown", "article"):
-            await asyncio.to_thread(self.store.record_error, item.url, at, detail,
+            await self._db(self.store.record_error, item.url, at, detail,
                                     fetched.status)
         if fetched.status in (404, 410):
             self.on_event({"event": "gone", "url": item.url, "status": fetched.status,
@@ -284,9 +294,9 @@ class Watcher:
     async def _announce(self, result: IngestResult, at: datetime) -> None:
         version = result.version or 1
         report: dict[str, Any] | None = None
-        if version > 1:
-            report = await asyncio.to_thread(compare_versions, self.store, str(result.story_id),
-                                             version - 1, version)
+        if result.comparison is not None:
+            report = report_dict(result.comparison, f"version {version - 1}",
+                                 f"version {version} ({at:%Y-%m-%d %H:%M} UTC)")
         self.on_event({"event": "version", "url": result.url, "story": result.story_id,
                        "version": version, "changes": result.changes,
                        "summary": report["summary"] if report else None, "at": at.isoformat()})
