@@ -13,14 +13,14 @@ import asyncio
 import os
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable
 
 import httpx
 
-from tracker.errors import LateCapture
+from tracker.errors import LateCapture, TrackerError
 from tracker.report.contract import report_dict
 from tracker.store.repository import Capture, IngestResult, Store
 from tracker.store.watchlist import WatchItem, WatchList, WatchUpdate
@@ -31,6 +31,7 @@ from tracker.watch.politeness import HostLimits, Robots, host_key
 
 Event = dict[str, Any]
 KEEP_ALIVE = 256  # idle connections kept open, across hosts
+SLOT_WAIT = 10.0  # seconds a check may queue for its host before it is put off
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Watcher:
             timeout=options.timeout)
         self.stopping = asyncio.Event()
         self._pass_start: datetime | None = None
+        self._in_flight: set[int] = set()
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._tasks: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Task[None]] = set()
@@ -138,9 +140,18 @@ class Watcher:
         room = self.opts.concurrency - len(self._tasks)
         if room <= 0:
             return 0
-        items = await self._db(self.watches.lease, self.opts.owner, self._due_by(),
-                                        room, self.opts.lease)
+        try:
+            items = await self._db(self.watches.lease, self.opts.owner, self._due_by(),
+                                   room, self.opts.lease)
+        except TrackerError as exc:  # a busy or unreachable database: say so, try again
+            self._emit({"event": "error", "url": self.store.db, "detail": str(exc),
+                        "at": _now().isoformat()})
+            await asyncio.sleep(1.0)
+            return 0
+        # A watch still being checked here (its lease ran out meanwhile) is not checked twice.
+        items = [i for i in items if i.id not in self._in_flight]
         for item in items:
+            self._in_flight.add(item.id)
             task = asyncio.create_task(self._check(item))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -149,7 +160,10 @@ class Watcher:
         return len(items)
 
     async def _sleep_until_due(self, deadline: float | None) -> None:
-        nxt = await self._db(self.watches.next_due)
+        try:
+            nxt = await self._db(self.watches.next_due)
+        except TrackerError:
+            nxt = None
         wait = 1.0 if nxt is None else max(0.05, (nxt - _now()).total_seconds())
         if deadline is not None:
             wait = min(wait, max(0.0, deadline - time.monotonic()))
@@ -179,18 +193,41 @@ class Watcher:
             update = await self._checked(item)
         except Exception as exc:  # noqa: BLE001 - a bug on one page must not stop the watcher
             update = self._failed(item, _now(), None, f"{type(exc).__name__}: {exc}"[:300])
+        finally:
+            self._in_flight.discard(item.id)
         self.stats.checks += 1
-        await self._db(self.watches.release, item, self.opts.owner, update)
+        try:
+            await self._db(self.watches.release, item, self.opts.owner, update)
+        except TrackerError as exc:  # the lease expires; the next check redoes this one
+            self._emit({"event": "error", "url": item.url, "detail": str(exc),
+                        "at": _now().isoformat()})
         self.on_progress(self.stats)
+
+    def _emit(self, event: Event) -> None:
+        """Say what happened; a reader that went away (``--json | head``) stops the watcher."""
+        try:
+            self.on_event(event)
+        except BrokenPipeError:
+            self.stop()
 
     async def _checked(self, item: WatchItem) -> WatchUpdate:
         host = host_key(item.url)
-        if not await self.robots.allowed(self.client, item.url, self.fetch_options.user_agent):
-            return self._failed(item, _now(), None, "disallowed by robots.txt",
-                                error_event=False, idle=True)
-        async with self.limits.slot(host):
-            fetched = await get(self.client, item.url, item.etag, item.last_modified,
-                                self.fetch_options)
+        paused = self.limits.wait_for(host)
+        if paused > 0:  # Retry-After or repeated faults: come back then, holding no slot
+            return self._put_off(item, paused)
+        try:
+            # A host paused while this check queued for it (a 503 to the check before): give
+            # the check back rather than hold a place in --concurrency for the whole pause.
+            async with asyncio.timeout(SLOT_WAIT + self.opts.timeout):
+                if not await self.robots.allowed(self.client, item.url,
+                                                 self.fetch_options.user_agent):
+                    return self._failed(item, _now(), None, "disallowed by robots.txt",
+                                        error_event=False, idle=True)
+                async with self.limits.slot(host):
+                    fetched = await get(self.client, item.url, item.etag, item.last_modified,
+                                        self.fetch_options)
+        except TimeoutError:
+            return self._put_off(item, max(self.limits.wait_for(host), 2 * self.opts.delay, 1.0))
         at = _now()
         # A host that keeps failing (no answer, 5xx) is paused as a whole, not only the URL.
         self.limits.record(host, fetched.status is not None and fetched.status < 500)
@@ -198,6 +235,8 @@ class Watcher:
             self.limits.back_off(host, fetched.retry_after)
         if fetched.status == 304:
             self.stats.not_modified += 1
+            if item.kind in ("feed", "sitemap"):  # read every --interval, changed or not
+                return self._source_update(item, at, fetched, item.kind, changed=False)
             if item.kind == "article":
                 await self._db(self.store.record_not_modified, item.url, at)
             return self._scheduled(item, at, fetched, item.kind, changed=False)
@@ -206,7 +245,19 @@ class Watcher:
         kind = sources.kind_of_response(fetched.headers.get("content-type"), fetched.content)
         if kind in ("feed", "sitemap"):
             return await self._source(item, at, fetched, kind)
+        if item.kind in ("feed", "sitemap"):  # a feed that moved or broke is no story
+            return self._failed(item, at, fetched.status, f"not a {item.kind} any more "
+                                f"({fetched.headers.get('content-type') or 'no content type'})")
         return await self._article(item, at, fetched)
+
+    def _put_off(self, item: WatchItem, seconds: float) -> WatchUpdate:
+        """Not checked now: its host asked for a pause. Due again when the pause ends."""
+        at = _now()
+        return WatchUpdate(kind=item.kind, interval=item.interval,
+                           next_at=at + timedelta(seconds=seconds), etag=item.etag,
+                           last_modified=item.last_modified, failures=item.failures,
+                           last_status=None, last_error=f"host paused for {seconds:.0f} s",
+                           changed=False, checked_at=at, state="active")
 
     async def _article(self, item: WatchItem, at: datetime, fetched: Fetched) -> WatchUpdate:
         cap = Capture(item.url, fetched.content or b"", at, ".html", fetched.status,
@@ -220,6 +271,11 @@ class Watcher:
         if changed:
             self.stats.versions += 1
             await self._announce(result, at)
+        if result.outcome in ("flipflop", "unhealthy"):
+            # Not the latest version: a 304 to these validators would say "as the latest" when
+            # it means "as this page", and hide a revert. The next check asks in full.
+            update = self._scheduled(item, at, fetched, "article", changed=False)
+            return replace(update, etag=None, last_modified=None)
         return self._scheduled(item, at, fetched, "article", changed=changed)
 
     async def _source(self, item: WatchItem, at: datetime, fetched: Fetched, kind: str
@@ -234,16 +290,20 @@ class Watcher:
                                       self.opts.interval, "unknown", item.id)
         if new:
             self.stats.discovered += new
-            self.on_event({"event": "discovered", "source": item.url, "urls": new,
-                           "at": at.isoformat()})
-        # Feeds are read every --interval, whatever they did last time.
+            self._emit({"event": "discovered", "source": item.url, "urls": new,
+                        "at": at.isoformat()})
+        return self._source_update(item, at, fetched, kind, changed=bool(new))
+
+    def _source_update(self, item: WatchItem, at: datetime, fetched: Fetched, kind: str,
+                       changed: bool) -> WatchUpdate:
+        """Feeds and sitemaps are read every --interval, whatever they did last time."""
         return WatchUpdate(kind=kind, interval=self.opts.interval,
                            next_at=at + timedelta(seconds=schedule.jitter(self.opts.interval,
                                                                           item.url)),
-                           etag=fetched.headers.get("etag"),
-                           last_modified=fetched.headers.get("last-modified"), failures=0,
-                           last_status=fetched.status, last_error=None, changed=bool(new),
-                           checked_at=at, state="active")
+                           etag=fetched.headers.get("etag") or item.etag,
+                           last_modified=fetched.headers.get("last-modified") or item.last_modified,
+                           failures=0, last_status=fetched.status, last_error=None,
+                           changed=changed, checked_at=at, state="active")
 
     async def _error(self, item: WatchItem, at: datetime, fetched: Fetched) -> WatchUpdate:
         detail = fetched.error or f"HTTP {fetched.status}"
@@ -251,24 +311,27 @@ class Watcher:
             await self._db(self.store.record_error, item.url, at, detail,
                                     fetched.status)
         if fetched.status in (404, 410):
-            self.on_event({"event": "gone", "url": item.url, "status": fetched.status,
+            self._emit({"event": "gone", "url": item.url, "status": fetched.status,
                            "at": at.isoformat()})
             update = self._failed(item, at, fetched.status, detail, error_event=False)
             return _with(update, state="gone")
-        return self._failed(item, at, fetched.status, detail)
+        return self._failed(item, at, fetched.status, detail, wait=fetched.retry_after)
 
     def _failed(self, item: WatchItem, at: datetime, status: int | None, detail: str,
-                error_event: bool = True, idle: bool = False) -> WatchUpdate:
-        """A failed check: backoff per URL; the watch stays active."""
+                error_event: bool = True, idle: bool = False,
+                wait: float | None = None) -> WatchUpdate:
+        """A failed check: backoff per URL (at least what Retry-After asked, ``wait``; kept in
+        the store, so a restart, a cron run and other watchers honour it too)."""
         if error_event:
             self.stats.errors += 1
-            self.on_event({"event": "error", "url": item.url, "status": status,
-                           "detail": detail, "at": at.isoformat()})
+            self._emit({"event": "error", "url": item.url, "status": status,
+                        "detail": detail, "at": at.isoformat()})
         failures = item.failures if idle else item.failures + 1
-        wait = self.opts.interval if idle else schedule.backoff(failures, self.opts.interval,
-                                                                self.opts.cap)
+        backoff = self.opts.interval if idle else schedule.backoff(failures, self.opts.interval,
+                                                                   self.opts.cap)
+        seconds = max(schedule.jitter(backoff, item.url), wait or 0.0)  # never before Retry-After
         return WatchUpdate(kind=item.kind, interval=item.interval,
-                           next_at=at + timedelta(seconds=schedule.jitter(wait, item.url)),
+                           next_at=at + timedelta(seconds=seconds),
                            etag=item.etag, last_modified=item.last_modified, failures=failures,
                            last_status=status, last_error=detail, changed=False,
                            checked_at=at, state="active")
@@ -297,7 +360,7 @@ class Watcher:
         if result.comparison is not None:
             report = report_dict(result.comparison, f"version {version - 1}",
                                  f"version {version} ({at:%Y-%m-%d %H:%M} UTC)")
-        self.on_event({"event": "version", "url": result.url, "story": result.story_id,
+        self._emit({"event": "version", "url": result.url, "story": result.story_id,
                        "version": version, "changes": result.changes,
                        "summary": report["summary"] if report else None, "at": at.isoformat()})
         if report is None or not (self.opts.notify or self.opts.exec_cmd):
@@ -310,12 +373,11 @@ class Watcher:
     async def _deliver(self, report: dict[str, Any]) -> None:
         """A dead webhook or a failing command is reported, never fatal."""
         if self.opts.notify and not await post_webhook(self.client, self.opts.notify, report):
-            self.on_event({"event": "error", "url": self.opts.notify,
+            self._emit({"event": "error", "url": self.opts.notify,
                            "detail": "webhook not delivered", "at": _now().isoformat()})
         if self.opts.exec_cmd:
             await run_exec(self.opts.exec_cmd, report)
 
 
 def _with(update: WatchUpdate, **changes: Any) -> WatchUpdate:
-    from dataclasses import replace
     return replace(update, **changes)
