@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/watch.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis
