@@ -334,3 +334,23 @@ def test_a_reader_that_goes_away_stops_the_watcher_and_frees_its_leases(
     with Store(str(tmp_path / "w.db")) as store:  # the next watcher is not kept waiting
         stats, _ = once(store, [])
         assert stats.checks >= 1
+
+
+def test_a_stop_during_hung_fetches_gives_their_watches_back(tmp_path: Path) -> None:
+    from .httpkit import Reply, TestServer
+    db = str(tmp_path / "w.db")
+    with TestServer() as server:
+        for k in range(4):
+            server.route(f"/s{k}", Reply(delay=30, body=b"late"))
+        urls = [server.url(f"/s{k}") for k in range(4)]
+        proc = _tracker("watch", *urls, "--db", db, "--delay", "0")
+        time.sleep(3)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+        assert proc.returncode == 0 and time.monotonic() - started < 5
+    with Store(db) as store:
+        held = [WatchList(store).find(u) for u in urls]
+        rows = store.engine.connect().exec_driver_sql(
+            "SELECT count(*) FROM watches WHERE lease_owner IS NOT NULL").scalar()
+    assert all(w is not None for w in held) and rows == 0

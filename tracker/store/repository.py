@@ -338,10 +338,7 @@ class Store(Queries):
                      ) -> IngestResult:
         """A fetch that failed (network fault, HTTP error): a check, nothing else. A 404 or
         410 marks the story gone."""
-        url, host = canonical_url(url)
-        if at.tzinfo is None:
-            raise InputError("check times must be timezone-aware (UTC)")
-        at = at.astimezone(timezone.utc)
+        url, host, at = _check_of(url, at)
         with self.session(write=True) as s, s.begin():
             story = self._story(s, url, host, at)
             story.last_seen = max(story.last_seen, at)
@@ -354,10 +351,7 @@ class Store(Queries):
     def record_not_modified(self, url: str, at: datetime) -> IngestResult:
         """A conditional GET answered ``304 Not Modified``: the page is what the watcher last
         fetched, so an ``unchanged`` check of the latest version; no bytes to keep."""
-        url, host = canonical_url(url)
-        if at.tzinfo is None:
-            raise InputError("check times must be timezone-aware (UTC)")
-        at = at.astimezone(timezone.utc)
+        url, host, at = _check_of(url, at)
         with self.session(write=True) as s, s.begin():
             story = self._story(s, url, host, at)
             if at < story.last_seen:  # another watcher recorded a newer fetch meanwhile
@@ -369,6 +363,14 @@ class Store(Queries):
             self._check(s, story.id, at, "unchanged", 304, None, version=latest)
             return IngestResult(url, story.id, "unchanged", latest.number if latest else None)
 
+
+
+def _check_of(url: str, at: datetime) -> tuple[str, str, datetime]:
+    """A check's story URL, host and time, checked: canonical, timezone-aware, in UTC."""
+    url, host = canonical_url(url)
+    if at.tzinfo is None:
+        raise InputError("check times must be timezone-aware (UTC)")
+    return url, host, at.astimezone(timezone.utc)
 
 
 def change_rows(story_id: int, version: Version, previous_id: int, cmp: Comparison

@@ -177,6 +177,18 @@ class WatchList:
             return done.rowcount == 1
 
     @mapped
+    @mapped
+    def give_back(self, owner: str, ids: list[int]) -> int:
+        """End ``owner``'s leases of ``ids`` without a check (a watcher stopping with checks
+        in flight): they are due again at once for whoever comes next."""
+        if not ids:
+            return 0
+        with self.store.session(write=True) as s, s.begin():
+            done = s.execute(sql_update(Watch).where(Watch.id.in_(ids),
+                                                     Watch.lease_owner == owner)
+                             .values(lease_owner=None, lease_until=None))
+            return done.rowcount or 0
+
     def next_due(self) -> datetime | None:
         """When a watch is next due: the earliest ``next_at`` of the active watches, a leased
         one counting from the end of its lease (a watcher sleeps until then)."""

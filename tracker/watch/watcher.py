@@ -173,12 +173,17 @@ class Watcher:
             pass
 
     async def _finish(self) -> None:
-        """In-flight checks get a short grace period; the rest are abandoned (their leases
-        expire, so another watcher or the next run picks them up)."""
+        """In-flight checks get a short grace period; the rest are abandoned and their leases
+        given back, so another watcher or the next run checks them at once."""
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=3.0)
         for task in list(self._tasks):
             task.cancel()
+        if self._in_flight:  # abandoned checks: their watches are due again at once
+            try:
+                await self._db(self.watches.give_back, self.opts.owner, sorted(self._in_flight))
+            except TrackerError:
+                pass  # their leases expire instead
         # Reports still being delivered (a webhook retrying): a stop signal gives them a
         # moment; the end of --once or --for waits for them, within their retries' bounds.
         if self._background:
