@@ -10,7 +10,6 @@ from typing import Callable
 
 from tracker.errors import InputError
 from tracker.store.repository import Store
-from tracker.store.urls import canonical_url
 from tracker.store.watchlist import lock_sqlite_watcher
 from tracker.watch.watcher import Event, Watcher, WatchOptions, WatchStats
 
@@ -29,19 +28,12 @@ def read_sources(path: Path) -> list[str]:
             if line.split("#", 1)[0].strip()]
 
 
-def _check_urls(urls: list[str]) -> None:
-    for url in urls:  # refuse a bad list before watching anything
-        if not url.startswith(("http://", "https://")):
-            raise InputError(f"{url}: only http:// and https:// URLs can be watched")
-        canonical_url(url)
-
-
 def watch_forever(store: Store, urls: list[str], options: WatchOptions,
                   on_event: Callable[[Event], None] | None = None,
                   on_progress: Callable[[WatchStats], None] | None = None) -> WatchStats:
     """Watch ``urls`` (and what is already watched in the store) until stopped, ``--for`` runs
-    out, or with ``--once`` nothing more is due. SIGINT and SIGTERM stop it gracefully."""
-    _check_urls(urls)
+    out, or with ``--once`` nothing more is due. SIGINT and SIGTERM stop it gracefully. A
+    list with a URL that cannot be watched is refused whole (``WatchList.add``)."""
     with lock_sqlite_watcher(store):
         return asyncio.run(_main(store, urls, options, on_event, on_progress))
 

@@ -1,7 +1,8 @@
 """The watcher: lease the watches that are due, fetch each politely, record what came back,
 schedule the next check, follow what feeds and sitemaps list, and say what happened.
 
-One asyncio loop does the network; the store (synchronous SQLAlchemy) runs in worker threads.
+One asyncio loop does the network; the store (synchronous SQLAlchemy) runs on a thread of its
+own, so that its writes never queue on SQLite's lock and never block the loop.
 Every fault becomes a recorded check and a schedule with backoff: nothing a server does stops
 the loop. State lives in the store (``watches``), so a restart, another machine on the same
 PostgreSQL store, or ``--once`` from cron carry on where the last one stopped.
@@ -59,7 +60,6 @@ class WatchOptions:
 class WatchStats:
     """What the progress line and the final summary show."""
 
-    due: int = 0
     in_flight: int = 0
     checks: int = 0
     versions: int = 0
@@ -134,6 +134,7 @@ class Watcher:
                     await asyncio.wait(self._tasks, timeout=0.2,
                                        return_when=asyncio.FIRST_COMPLETED)
             await self._finish()
+        self._store_thread.shutdown(wait=False)
         return self.stats
 
     async def _lease_and_start(self) -> int:
@@ -317,9 +318,9 @@ class Watcher:
                                     fetched.status)
         if fetched.status in (404, 410):
             self._emit({"event": "gone", "url": item.url, "status": fetched.status,
-                           "at": at.isoformat()})
+                        "at": at.isoformat()})
             update = self._failed(item, at, fetched.status, detail, error_event=False)
-            return _with(update, state="gone")
+            return replace(update, state="gone")
         return self._failed(item, at, fetched.status, detail, wait=fetched.retry_after)
 
     def _failed(self, item: WatchItem, at: datetime, status: int | None, detail: str,
@@ -366,8 +367,8 @@ class Watcher:
             report = report_dict(result.comparison, f"version {version - 1}",
                                  f"version {version} ({at:%Y-%m-%d %H:%M} UTC)")
         self._emit({"event": "version", "url": result.url, "story": result.story_id,
-                       "version": version, "changes": result.changes,
-                       "summary": report["summary"] if report else None, "at": at.isoformat()})
+                    "version": version, "changes": result.changes,
+                    "summary": report["summary"] if report else None, "at": at.isoformat()})
         if report is None or not (self.opts.notify or self.opts.exec_cmd):
             return
         payload = {"story": result.story_id, "url": result.url, "version": version, **report}
@@ -379,10 +380,6 @@ class Watcher:
         """A dead webhook or a failing command is reported, never fatal."""
         if self.opts.notify and not await post_webhook(self.client, self.opts.notify, report):
             self._emit({"event": "error", "url": self.opts.notify,
-                           "detail": "webhook not delivered", "at": _now().isoformat()})
+                        "detail": "webhook not delivered", "at": _now().isoformat()})
         if self.opts.exec_cmd:
             await run_exec(self.opts.exec_cmd, report)
-
-
-def _with(update: WatchUpdate, **changes: Any) -> WatchUpdate:
-    return replace(update, **changes)
