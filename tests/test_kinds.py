@@ -106,6 +106,10 @@ def test_the_html_page_counts_in_english() -> None:
     assert "<span>1 quote added</span>" in page
     for kind in Kind:
         assert f"<span>1 {kind.plural}</span>".replace("'", "&#39;") not in page
+    assert re.search(r"</a> — 1 changes</li>", render_html(reports[:1] * 2)) is None
+    one = dict(reports[0], changes=reports[0]["changes"][:1],
+               summary={**reports[0]["summary"], "changes": 1})
+    assert "</a> — 1 change</li>" in render_html([one, one])
     chips = re.findall(r"<span>(\d+) ([^<]+)</span>", page)
     assert chips and all((n == "1") == (words.replace("&#39;", "'") in
                                          {k.singular for k in Kind}) for n, words in chips)
