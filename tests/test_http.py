@@ -239,3 +239,26 @@ def test_many_faults_at_once_never_raise(server: TestServer) -> None:
     errors = [r.error for r in results]
     assert errors.count(None) == 4 and "connection refused" in errors
     assert errors.count("HTTP 404") == 4 and errors.count("timed out after 1 s") == 4
+
+
+def test_clients_pool_connections_per_origin_and_close_the_least_recently_used() -> None:
+    from tracker.watch.clients import Clients
+
+    async def go() -> None:
+        clients = Clients(per_host=2, keep=2)
+        async with clients.use("http://a.test/x") as a1, clients.use("HTTP://A.test/y") as a2:
+            assert a1 is a2  # one pool per origin, however the URL is written
+            async with clients.use("http://b.test/") as b:
+                async with clients.use("http://c.test/") as c:
+                    assert b is not a1 and len(clients) == 3  # all in use: none closed
+                assert c.is_closed and len(clients) == 2  # over the limit and idle: closed
+            assert not b.is_closed and not a1.is_closed
+            async with clients.use("http://d.test/"):
+                pass
+            assert b.is_closed  # now the least recently used idle one
+        async with clients.use("http://c.test/") as c2:
+            assert c2 is not c and not c2.is_closed
+        await clients.aclose()
+        assert a1.is_closed and c2.is_closed and len(clients) == 0
+
+    asyncio.run(go())

@@ -344,3 +344,24 @@ def test_a_story_cut_back_to_an_older_shorter_version_records_the_cut(store: Sto
     assert [(v.number, v.content_hash) for v in store.log("1")[1]] == before
 
 
+
+
+def test_a_page_is_read_in_the_charset_its_http_headers_declare(store: Store) -> None:
+    """The charset a page's Content-Type declares wins over the page's own (wrong) declaration,
+    as in a browser, at ingest and again by reindex."""
+    from tracker.store.repository import Capture
+    words = ["Оползень унёс жизни двенадцати человек в деревне",
+             "Спасатели из трёх провинций работали всю ночь под дождём и ветром.",
+             "\"Мы делаем всё возможное\", сказал губернатор Али Кайя журналистам.",
+             "Дороги к деревне закрыты, и жителей вывозят на автобусах в соседний город."]
+    page = ('<html><head><meta charset="koi8-r"><title>' + words[0] + "</title></head><body><article><h1>" + words[0]
+            + "</h1>" + "".join(f"<p>{w}</p>" for w in words[1:]) + "</article></body></html>")
+    raw = page.encode("windows-1251")
+    headers = {"Content-Type": "text/html; charset=Windows-1251"}
+    result = store.ingest(Capture(URL, raw, T0, ".html", 200, headers))
+    assert result.outcome == "new_version"
+    _, latest = store.snapshot(URL)
+    assert latest.headline == words[0] and latest.paragraphs[0] == words[1]
+    reindex(store)
+    _, again = store.snapshot(URL)
+    assert again == latest

@@ -86,6 +86,8 @@ def test_rechecks_are_conditional_and_cost_a_304(tmp_path: Path, newsroom: Newsr
         assert stats.not_modified >= 3 and traffic.not_modified >= 3
         assert stats.versions == 0
         assert store.counts()["versions"] == 3  # nothing new written
+        # Keep-alive holds across 304s: the re-checks of one host share its connections.
+        assert traffic.total >= 4 and traffic.connections <= 2
 
 
 def test_schedule_grows_while_unchanged_and_resets_on_change(tmp_path: Path,
@@ -121,6 +123,29 @@ def test_faults_are_recorded_and_never_stop_the_watcher(tmp_path: Path,
         errors = [e for e in events if e["event"] == "error"]
         assert len(errors) == 3 and stats.versions == 1
         assert {e["url"].rsplit("/", 1)[-1] for e in errors} >= {slugs[0], slugs[1], "refused"}
+
+
+def test_a_gone_page_is_said_once_comes_back_active_or_is_retired(tmp_path: Path,
+                                                                   newsroom: Newsroom) -> None:
+    slugs = sorted({slug for _, slug, _ in newsroom.timeline()})
+    back, never = (newsroom.article_url(s) for s in slugs[:2])
+    newsroom.fault(f"/news/{slugs[0]}", NewsroomFault(status=404, times=2))
+    newsroom.fault(f"/news/{slugs[1]}", NewsroomFault(status=410))
+    with Store(str(tmp_path / "w.db")) as store:
+        wl = WatchList(store)
+        _, events = once(store, [back, never], max_age=2.5)
+        assert sorted(e["url"] for e in events if e["event"] == "gone") == sorted([back, never])
+        assert [wl.find(u).state for u in (back, never)] == ["gone", "gone"]  # type: ignore[union-attr]
+        assert {s.url: s.status for s in store.stories()}[never] == "gone"
+        time.sleep(1.3)  # the first backoff (1 s, +-10%)
+        _, events = once(store, [], max_age=2.5)
+        assert [e for e in events if e["event"] == "gone"] == []  # said once, not per check
+        assert [wl.find(u).state for u in (back, never)] == ["gone", "gone"]  # type: ignore[union-attr]
+        time.sleep(2.4)  # the second backoff (2 s); --max-age has passed since they were added
+        _, events = once(store, [], max_age=2.5)
+        assert [e["url"] for e in events if e["event"] == "version"] == [back]  # put back
+        assert [wl.find(u).state for u in (back, never)] == ["active", "retired"]  # type: ignore[union-attr]
+        assert {s.url: s.status for s in store.stories()}[back] == "active"
 
 
 def test_a_restart_resumes_what_is_watched(tmp_path: Path, newsroom: Newsroom) -> None:

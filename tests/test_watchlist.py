@@ -121,6 +121,26 @@ def test_releasing_writes_the_check_back_only_for_the_lease_holder(store: Store)
         wl.release(item, "w2", done(item, at, state="asleep"))
 
 
+def test_many_checks_are_released_in_one_write(store: Store) -> None:
+    wl = WatchList(store)
+    wl.add([f"{H}/{k}" for k in range(4)], T0, 300)
+    items = wl.lease("w1", T0, 10, 60)
+    at = T0 + timedelta(seconds=5)
+    assert [i.url for i in wl.lease("w2", at + timedelta(seconds=61), 1, 60)] == [f"{H}/0"]
+    updates = [(i, done(i, at, changed=k == 1, interval=100.0 * (k + 1)))
+               for k, i in enumerate(items)]
+    assert wl.release_many("w1", updates) == 3  # /0 is w2's now: left to w2
+    got = {u: wl.find(f"{H}/{u}") for u in range(4)}
+    assert [got[k].interval for k in range(4)] == [300.0, 200.0, 300.0, 400.0]  # type: ignore[union-attr]
+    assert [got[k].last_change_at for k in range(4)] == [None, at, None, None]  # type: ignore[union-attr]
+    assert wl.lease("w3", at + timedelta(seconds=62), 10, 60) == []  # all released or w2's
+    assert wl.release_many("w1", []) == 0
+    with pytest.raises(InputError):  # a bad update refuses the whole batch
+        wl.release_many("w2", [(items[0], done(items[0], at)),
+                               (items[1], done(items[1], at, kind="podcast"))])
+    assert wl.find(f"{H}/0").interval == 300.0  # type: ignore[union-attr]
+
+
 def test_status_counts_what_is_watched(store: Store) -> None:
     wl = WatchList(store)
     assert wl.next_due() is None

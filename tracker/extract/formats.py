@@ -9,9 +9,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from tracker.errors import InputError, NotAnArticle
 from tracker.snapshot import Snapshot
@@ -146,14 +147,25 @@ def extract_file(source: str | Path, rules: SiteRules | None = None,
     return extract_html(read_raw(path), ExtractOptions(rules=rules, previous=prev))
 
 
+def header_charset(headers: Mapping[str, str] | None) -> str | None:
+    """The charset a ``Content-Type`` header declares (``text/html; charset=windows-1252``)."""
+    for key, value in (headers or {}).items():
+        if key.lower() == "content-type":
+            m = re.search(r"""charset\s*=\s*["']?([\w.:-]+)""", value, re.IGNORECASE)
+            return m.group(1).lower() if m else None
+    return None
+
+
 def read_capture(raw: bytes, fmt: str, url: str | None, previous: Snapshot | None = None,
-                 status: int | None = None) -> Snapshot:
-    """The snapshot of stored bytes; unreadable bytes give an unhealthy snapshot, not an error."""
+                 status: int | None = None, charset: str | None = None) -> Snapshot:
+    """The snapshot of stored bytes; unreadable bytes give an unhealthy snapshot, not an error.
+    ``charset``: what the HTTP headers declared (an HTML page's own declaration comes next)."""
     prev = previous.paragraphs if previous is not None else None
     if fmt == ".html":
         from tracker.extract.page import ExtractOptions, extract_html
         web = url if url and url.startswith("http") else None
-        return extract_html(raw, ExtractOptions(url=web, previous=prev, status=status))
+        return extract_html(raw, ExtractOptions(url=web, previous=prev, status=status,
+                                                charset=charset))
     try:
         return parse_snapshot(raw, fmt)
     except NotAnArticle as exc:

@@ -88,6 +88,10 @@ class Arrival:
     url: str | None
     status: int | None
     count: int = 1
+    charset: str | None = None  # declared by the HTTP headers
+
+    def read(self, previous: Snapshot | None) -> Snapshot:
+        return read_capture(self.raw, self.fmt, self.url, previous, self.status, self.charset)
 
 
 @dataclass(frozen=True)
@@ -118,10 +122,10 @@ def judge(arrival: Arrival, history: History) -> Decision:
         return Decision("unchanged", matched=latest)
     previous = latest.snapshot if latest is not None else None
     assert latest is None or previous is not None, "the latest snapshot is needed here"
-    snap = read_capture(arrival.raw, arrival.fmt, arrival.url, previous, arrival.status)
+    snap = arrival.read(previous)
     cut = snap.health == "collapsed" and collapse_confirmed(history.recent)
     if cut:  # the body stayed cut: judge the page on its own
-        snap = read_capture(arrival.raw, arrival.fmt, arrival.url, None, arrival.status)
+        snap = arrival.read(None)
     healthy = snap.health == "ok" and bool(snap.paragraphs)
     chash = content_hash(snap) if healthy else None
     older = None
@@ -150,7 +154,7 @@ def reads_as(arrival: Arrival, current: Snapshot | None, outcome: str,
     """Whether a capture, read as it was read at its time (against ``current``, the version
     then latest), gives a check's outcome: unhealthy, or the content ``matched_hash``. A run of
     checks keeps only its last bytes; this tells a capture it counted from a late one."""
-    snap = read_capture(arrival.raw, arrival.fmt, arrival.url, current, arrival.status)
+    snap = arrival.read(current)
     if outcome == "unhealthy":
         return snap.health != "ok" or not snap.paragraphs
     return matched_hash is not None and content_hash(snap) == matched_hash

@@ -25,6 +25,7 @@ from sqlmodel import Session, delete, select
 from tracker.errors import StoreError
 from tracker.store import blobs
 from tracker.store.models import ChangeRecord, Check, ClaimRecord, Story, Version
+from tracker.extract.formats import header_charset
 from tracker.store.recording import EXTRACTOR_VERSION, Arrival, History, Known, Recent, judge
 from tracker.store.repository import Store, change_rows
 
@@ -73,7 +74,8 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
             recent.insert(0, (ev.outcome, None, None, ev.run))
             continue
         latest = kept[-1] if kept else None
-        d = judge(Arrival(ev.raw, ev.blob_hash or "", ev.fmt or ".html", url, ev.status, ev.run),
+        d = judge(Arrival(ev.raw, ev.blob_hash or "", ev.fmt or ".html", url, ev.status, ev.run,
+                          header_charset(ev.headers)),
                   History(latest, recent, by_content))
         if d.outcome == "new_version":
             assert d.snapshot is not None and d.content_hash is not None

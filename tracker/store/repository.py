@@ -26,6 +26,7 @@ from tracker.store.models import Blob, ChangeRecord, Check, ClaimRecord, Story, 
 from tracker.store.queries import Queries, StoryRow, VersionRow, snapshot_of  # noqa: F401
 from tracker.store.recording import (EXTRACTOR_VERSION, FLIPFLOP_CONFIRM, Arrival, Decision, History,
                                      Known, Outcome, Recent, joined, judge, reads_as)
+from tracker.extract.formats import header_charset
 from tracker.store.urls import canonical_url
 
 # Response headers worth keeping: conditional GET and what the server says about the page.
@@ -140,7 +141,8 @@ class Store(Queries):
                               f"({story.last_seen.isoformat()}); import in time order")
         story.last_seen = at
         latest, history, prev_json = self._history(s, story.id, raw_hash)
-        d = judge(Arrival(cap.raw, raw_hash, cap.fmt, url, cap.http_status), history)
+        d = judge(Arrival(cap.raw, raw_hash, cap.fmt, url, cap.http_status,
+                          charset=header_charset(cap.headers)), history)
         story.status = "unhealthy" if d.outcome == "unhealthy" else "active"
         if d.outcome == "new_version":
             assert d.snapshot is not None and d.content_hash is not None
@@ -240,7 +242,8 @@ class Store(Queries):
                                                Version.fetched_at <= at)
                          .order_by(Version.number.desc()).limit(1)).first()
         then = snapshot_of(self.structure_json(s, current)) if current else None
-        return reads_as(Arrival(cap.raw, raw_hash, cap.fmt, story.url, cap.http_status), then,
+        return reads_as(Arrival(cap.raw, raw_hash, cap.fmt, story.url, cap.http_status,
+                                charset=header_charset(cap.headers)), then,
                         c.outcome, matched.content_hash if matched is not None else None)
 
     def _newest_checks(self, s: Session, story_id: int, n: int) -> list[Check]:
@@ -351,18 +354,26 @@ class Store(Queries):
     def record_not_modified(self, url: str, at: datetime) -> IngestResult:
         """A conditional GET answered ``304 Not Modified``: the page is what the watcher last
         fetched, so an ``unchanged`` check of the latest version; no bytes to keep."""
-        url, host, at = _check_of(url, at)
-        with self.session(write=True) as s, s.begin():
-            story = self._story(s, url, host, at)
-            if at < story.last_seen:  # another watcher recorded a newer fetch meanwhile
-                return IngestResult(url, story.id, "late")
-            story.last_seen = at
-            latest = self._latest(s, story.id)
-            if latest is not None:
-                story.status = "active"  # the page answers again, as it was
-            self._check(s, story.id, at, "unchanged", 304, None, version=latest)
-            return IngestResult(url, story.id, "unchanged", latest.number if latest else None)
+        return self.record_not_modified_many([(url, at)])[0]
 
+    @mapped
+    def record_not_modified_many(self, checks: list[tuple[str, datetime]]) -> list[IngestResult]:
+        """``record_not_modified`` for many checks, in one transaction (the watcher's group
+        commit)."""
+        keyed = [_check_of(url, at) for url, at in checks]
+        with self.session(write=True) as s, s.begin():
+            return [self._not_modified(s, url, host, at) for url, host, at in keyed]
+
+    def _not_modified(self, s: Session, url: str, host: str, at: datetime) -> IngestResult:
+        story = self._story(s, url, host, at)
+        if at < story.last_seen:  # another watcher recorded a newer fetch meanwhile
+            return IngestResult(url, story.id, "late")
+        story.last_seen = at
+        latest = self._latest(s, story.id)
+        if latest is not None:
+            story.status = "active"  # the page answers again, as it was
+        self._check(s, story.id, at, "unchanged", 304, None, version=latest)
+        return IngestResult(url, story.id, "unchanged", latest.number if latest else None)
 
 
 def _check_of(url: str, at: datetime) -> tuple[str, str, datetime]:

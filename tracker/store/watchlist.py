@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, bindparam, case, func, or_
 from sqlalchemy import update as sql_update
 from sqlmodel import Session, select
 
@@ -52,6 +52,7 @@ class WatchItem:
     failures: int  # consecutive failures (for backoff)
     last_change_at: datetime | None  # last new version (articles) or new entries (feeds)
     added_at: datetime
+    state: str = "active"  # "active" or "gone": the states that are checked
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _utc(t: datetime) -> datetime:
 
 def _item(w: Watch) -> WatchItem:
     return WatchItem(w.id, w.url, w.host, w.kind, w.interval, w.next_at,  # type: ignore[arg-type]
-                     w.etag, w.last_modified, w.failures, w.last_change_at, w.added_at)
+                     w.etag, w.last_modified, w.failures, w.last_change_at, w.added_at, w.state)
 
 
 def _iso(t: datetime | None) -> str | None:
@@ -156,27 +157,43 @@ class WatchList:
                          .order_by(Watch.next_at, Watch.id)).all()
             return [_item(w) for w in got]
 
-    @mapped
     def release(self, item: WatchItem, owner: str, update: WatchUpdate) -> bool:
         """Write what the check decided and end the lease, if ``owner`` still holds it (a
         lease that expired and was taken by another watcher is theirs now). Whether it was."""
-        if update.state not in STATES or update.kind not in KINDS:
-            raise InputError(f"{update.state}/{update.kind}: not a state/kind of watch")
-        checked = _utc(update.checked_at)
-        values: dict[str, Any] = dict(
-            kind=update.kind, interval=float(update.interval), next_at=_utc(update.next_at),
-            etag=update.etag, last_modified=update.last_modified, failures=update.failures,
-            last_status=update.last_status, last_error=update.last_error,
-            last_checked_at=checked, state=update.state, lease_owner=None, lease_until=None)
-        if update.changed:
-            values["last_change_at"] = checked
-        with self.store.session(write=True) as s, s.begin():
-            done = s.execute(sql_update(Watch)
-                             .where(Watch.id == item.id, Watch.lease_owner == owner)
-                             .values(**values))
-            return done.rowcount == 1
+        return self.release_many(owner, [(item, update)]) == 1
 
     @mapped
+    def release_many(self, owner: str, done: list[tuple[WatchItem, WatchUpdate]]) -> int:
+        """``release`` for many checks in one transaction (the watcher writes the checks that
+        ended while the last write ran, together: one commit, not one per check). Returns how
+        many leases ``owner`` still held."""
+        rows = []
+        for item, update in done:
+            if update.state not in STATES or update.kind not in KINDS:
+                raise InputError(f"{update.state}/{update.kind}: not a state/kind of watch")
+            checked = _utc(update.checked_at)
+            rows.append(dict(
+                b_id=item.id, b_owner=owner, b_kind=update.kind,
+                b_interval=float(update.interval), b_next_at=_utc(update.next_at),
+                b_etag=update.etag, b_last_modified=update.last_modified,
+                b_failures=update.failures, b_last_status=update.last_status,
+                b_last_error=update.last_error, b_checked=checked, b_state=update.state,
+                b_change=checked if update.changed else item.last_change_at))
+        if not rows:
+            return 0
+        table = Watch.__table__  # type: ignore[attr-defined]
+        stmt = (sql_update(table)
+                .where(table.c.id == bindparam("b_id"), table.c.lease_owner == bindparam("b_owner"))
+                .values(kind=bindparam("b_kind"), interval=bindparam("b_interval"),
+                        next_at=bindparam("b_next_at"), etag=bindparam("b_etag"),
+                        last_modified=bindparam("b_last_modified"),
+                        failures=bindparam("b_failures"), last_status=bindparam("b_last_status"),
+                        last_error=bindparam("b_last_error"), last_checked_at=bindparam("b_checked"),
+                        state=bindparam("b_state"), last_change_at=bindparam("b_change"),
+                        lease_owner=None, lease_until=None))
+        with self.store.session(write=True) as s, s.begin():
+            return s.connection().execute(stmt, rows).rowcount or 0
+
     @mapped
     def give_back(self, owner: str, ids: list[int]) -> int:
         """End ``owner``'s leases of ``ids`` without a check (a watcher stopping with checks

@@ -130,6 +130,9 @@ async def _follow(client: httpx.AsyncClient, url: str, headers: dict[str, str],
                 state.url, state.response = target, None
                 continue
             if status == 304:
+                # Its (empty) body read to the end: httpx keeps a connection for the next
+                # request only after a response was read through; else it closes it.
+                await _read(response, options.max_bytes)
                 return response, None
             if not 200 <= status < 300:
                 raise _Fault(f"HTTP {status}")

@@ -375,6 +375,7 @@ class NewsroomTraffic:
     not_modified: int               # 304s served
     bytes_sent: int                 # response body bytes written (after compression)
     peak: dict[int, int]            # port -> most requests in flight at once
+    connections: int                # TCP connections accepted
 
     @property
     def total(self) -> int:
@@ -399,11 +400,17 @@ class NewsroomLedger:
             self._tickets = 0
             self._not_modified = 0
             self._bytes = 0
+            self._connections = 0
+
+    def connected(self) -> None:
+        with self._lock:
+            self._connections += 1
 
     def traffic(self) -> NewsroomTraffic:
         with self._lock:
             return NewsroomTraffic(dict(self._requests), dict(self._by_port), dict(self._statuses),
-                                   self._not_modified, self._bytes, dict(self._peak))
+                                   self._not_modified, self._bytes, dict(self._peak),
+                                   self._connections)
 
     def requests(self, path: str) -> int:
         with self._lock:

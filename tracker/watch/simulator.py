@@ -265,6 +265,7 @@ class Newsroom:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        self.ledger.connected()
         port = writer.get_extra_info("sockname")[1]
         sock = writer.get_extra_info("socket")
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import socket
 import time
 from dataclasses import dataclass, field, replace
@@ -19,21 +20,18 @@ from datetime import datetime, timedelta, timezone
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable
 
-import httpx
-
 from tracker.errors import LateCapture, TrackerError
 from tracker.report.contract import report_dict
 from tracker.store.repository import Capture, IngestResult, Store
 from tracker.store.watchlist import WatchItem, WatchList, WatchUpdate
 from tracker.watch import schedule, sources
+from tracker.watch.clients import Clients
 from tracker.watch.http import Fetched, FetchOptions, get, make_user_agent
 from tracker.watch.notify import post_webhook, run_exec
 from tracker.watch.politeness import HostLimits, Robots, host_key
 
 Event = dict[str, Any]
-KEEP_ALIVE = 256  # idle connections kept open, across hosts
 SLOT_WAIT = 10.0  # seconds a check may queue for its host before it is put off
-
 
 @dataclass(frozen=True)
 class WatchOptions:
@@ -53,8 +51,10 @@ class WatchOptions:
     notify: str | None = None         # webhook URL
     exec_cmd: str | None = None
     lease: float = 300.0              # a dead worker's watches come back after this
-    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
-
+    # Who holds a lease: host and process, and a random part (containers often share a host
+    # name and a pid, and a pid is reused after a restart).
+    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:"
+                                                f"{secrets.token_hex(3)}")
 
 @dataclass
 class WatchStats:
@@ -67,10 +67,8 @@ class WatchStats:
     discovered: int = 0
     not_modified: int = 0
 
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
 
 class Watcher:
     """One watcher process. ``run`` returns when stopped, when ``--for`` ran out, or, with
@@ -95,6 +93,9 @@ class Watcher:
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self._tasks: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Task[None]] = set()
+        self._released: list[tuple[WatchItem, WatchUpdate]] = []  # checks done, not yet written
+        self._writer: asyncio.Task[None] | None = None
+        self._not_modified: list[tuple[str, datetime]] = []  # 304s to record, with them
 
     def add(self, urls: list[str]) -> int:
         """Watch these URLs from now on (again, if they were retired or gone)."""
@@ -118,15 +119,14 @@ class Watcher:
         deadline = time.monotonic() + self.opts.duration if self.opts.duration else None
         # Requests in flight are bounded by --concurrency (the loop) and --per-host; idle
         # connections are kept for the next round of checks rather than closed and reopened.
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=KEEP_ALIVE,
-                              keepalive_expiry=60.0)
-        async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
-            self.client = client
+        self.clients = Clients(self.opts.per_host)
+        try:
             while not self.stopping.is_set():
                 if deadline is not None and time.monotonic() >= deadline:
                     break
                 started = await self._lease_and_start()
                 if not started and not self._tasks:
+                    await self._written()
                     if self.opts.once:
                         break
                     await self._sleep_until_due(deadline)
@@ -134,6 +134,8 @@ class Watcher:
                     await asyncio.wait(self._tasks, timeout=0.2,
                                        return_when=asyncio.FIRST_COMPLETED)
             await self._finish()
+        finally:
+            await self.clients.aclose()
         self._store_thread.shutdown(wait=False)
         return self.stats
 
@@ -180,6 +182,7 @@ class Watcher:
             await asyncio.wait(self._tasks, timeout=3.0)
         for task in list(self._tasks):
             task.cancel()
+        await self._written()
         if self._in_flight:  # abandoned checks: their watches are due again at once
             try:
                 await self._db(self.watches.give_back, self.opts.owner, sorted(self._in_flight))
@@ -202,12 +205,32 @@ class Watcher:
         finally:
             self._in_flight.discard(item.id)
         self.stats.checks += 1
-        try:
-            await self._db(self.watches.release, item, self.opts.owner, update)
-        except TrackerError as exc:  # the lease expires; the next check redoes this one
-            self._emit({"event": "error", "url": item.url, "detail": str(exc),
-                        "at": _now().isoformat()})
+        self._released.append((item, update))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_released())
         self.on_progress(self.stats)
+
+    async def _write_released(self) -> None:
+        """Write the checks' schedules back and end their leases: those that ended while the
+        last write ran go together, in one transaction (a group commit)."""
+        try:
+            while self._released:
+                batch, self._released = self._released, []
+                unchanged, self._not_modified = self._not_modified, []
+                try:
+                    if unchanged:  # first: a released watch always has its check recorded
+                        await self._db(self.store.record_not_modified_many, unchanged)
+                    await self._db(self.watches.release_many, self.opts.owner, batch)
+                except TrackerError as exc:  # the leases expire; the next checks redo these
+                    self._emit({"event": "error", "url": self.store.db, "detail": str(exc),
+                                "at": _now().isoformat()})
+        finally:
+            self._writer = None
+
+    async def _written(self) -> None:
+        """Until every ended check's schedule is written."""
+        while self._writer is not None:
+            await asyncio.shield(self._writer)
 
     def _emit(self, event: Event) -> None:
         """Say what happened; a reader that went away (``--json | head``) stops the watcher."""
@@ -224,13 +247,14 @@ class Watcher:
         try:
             # A host paused while this check queued for it (a 503 to the check before): give
             # the check back rather than hold a place in --concurrency for the whole pause.
-            async with asyncio.timeout(SLOT_WAIT + self.opts.timeout):
-                if not await self.robots.allowed(self.client, item.url,
+            async with asyncio.timeout(SLOT_WAIT + self.opts.timeout), \
+                    self.clients.use(item.url) as client:
+                if not await self.robots.allowed(client, item.url,
                                                  self.fetch_options.user_agent):
                     return self._failed(item, _now(), None, "disallowed by robots.txt",
                                         error_event=False, idle=True)
                 async with self.limits.slot(host):
-                    fetched = await get(self.client, item.url, item.etag, item.last_modified,
+                    fetched = await get(client, item.url, item.etag, item.last_modified,
                                         self.fetch_options)
         except TimeoutError:
             return self._put_off(item, max(self.limits.wait_for(host), 2 * self.opts.delay, 1.0))
@@ -243,8 +267,8 @@ class Watcher:
             self.stats.not_modified += 1
             if item.kind in ("feed", "sitemap"):  # read every --interval, changed or not
                 return self._source_update(item, at, fetched, item.kind, changed=False)
-            if item.kind == "article":
-                await self._db(self.store.record_not_modified, item.url, at)
+            if item.kind == "article":  # written with the check's schedule (_write_released)
+                self._not_modified.append((item.url, at))
             return self._scheduled(item, at, fetched, item.kind, changed=False)
         if fetched.error is not None or fetched.content is None:
             return await self._error(item, at, fetched)
@@ -263,7 +287,7 @@ class Watcher:
                            next_at=at + timedelta(seconds=seconds), etag=item.etag,
                            last_modified=item.last_modified, failures=item.failures,
                            last_status=None, last_error=f"host paused for {seconds:.0f} s",
-                           changed=False, checked_at=at, state="active")
+                           changed=False, checked_at=at, state=item.state)
 
     async def _article(self, item: WatchItem, at: datetime, fetched: Fetched) -> WatchUpdate:
         cap = Capture(item.url, fetched.content or b"", at, ".html", fetched.status,
@@ -317,10 +341,11 @@ class Watcher:
             await self._db(self.store.record_error, item.url, at, detail,
                                     fetched.status)
         if fetched.status in (404, 410):
-            self._emit({"event": "gone", "url": item.url, "status": fetched.status,
-                        "at": at.isoformat()})
+            if item.state != "gone":  # said once, when it goes; not on every re-check
+                self._emit({"event": "gone", "url": item.url, "status": fetched.status,
+                            "at": at.isoformat()})
             update = self._failed(item, at, fetched.status, detail, error_event=False)
-            return replace(update, state="gone")
+            return update if update.state == "retired" else replace(update, state="gone")
         return self._failed(item, at, fetched.status, detail, wait=fetched.retry_after)
 
     def _failed(self, item: WatchItem, at: datetime, status: int | None, detail: str,
@@ -336,11 +361,15 @@ class Watcher:
         backoff = self.opts.interval if idle else schedule.backoff(failures, self.opts.interval,
                                                                    self.opts.cap)
         seconds = max(schedule.jitter(backoff, item.url), wait or 0.0)  # never before Retry-After
+        # A page gone or failing for --max-age since it last changed is retired like one that
+        # stopped changing (feeds and sitemaps are sources: they are never retired).
+        given_up = item.kind in ("unknown", "article") and schedule.retired(
+            item.last_change_at, item.added_at, at, self.opts.max_age)
         return WatchUpdate(kind=item.kind, interval=item.interval,
                            next_at=at + timedelta(seconds=seconds),
                            etag=item.etag, last_modified=item.last_modified, failures=failures,
                            last_status=status, last_error=detail, changed=False,
-                           checked_at=at, state="active")
+                           checked_at=at, state="retired" if given_up else item.state)
 
     def _scheduled(self, item: WatchItem, at: datetime, fetched: Fetched, kind: str,
                    changed: bool) -> WatchUpdate:
@@ -378,8 +407,13 @@ class Watcher:
 
     async def _deliver(self, report: dict[str, Any]) -> None:
         """A dead webhook or a failing command is reported, never fatal."""
-        if self.opts.notify and not await post_webhook(self.client, self.opts.notify, report):
+        if self.opts.notify and not await self._post(report):
             self._emit({"event": "error", "url": self.opts.notify,
                         "detail": "webhook not delivered", "at": _now().isoformat()})
         if self.opts.exec_cmd:
             await run_exec(self.opts.exec_cmd, report)
+
+    async def _post(self, report: dict[str, Any]) -> bool:
+        assert self.opts.notify is not None
+        async with self.clients.use(self.opts.notify) as client:
+            return await post_webhook(client, self.opts.notify, report)
