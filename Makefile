@@ -27,8 +27,11 @@ demo: $(STAMP)
 	  $(BIN)/tracker watch "$$(head -1 build/newsroom.url)/feed.xml" --db build/watch.db \
 	    --for 20s --interval 1s --delay 0; code=$$?; kill $$(cat build/newsroom.pid); exit $$code
 	$(BIN)/tracker list --db build/watch.db
-	@echo "HTML report: $(CURDIR)/build/demo.html"
-	@echo "Stores: $(CURDIR)/build/demo.db (imported), $(CURDIR)/build/watch.db (watched; try: .venv/bin/tracker log 1 --db build/watch.db)"
+	@# The report site of what the watcher stored: what a standards editor opens every morning.
+	$(BIN)/tracker report --db build/watch.db --out build/site > /dev/null
+	@echo "Stores: $(CURDIR)/build/demo.db (imported), $(CURDIR)/build/watch.db (watched; try: .venv/bin/tracker serve --db build/watch.db)"
+	@echo "One-page report of the examples: $(CURDIR)/build/demo.html"
+	@echo "HTML report (the site of the watched store): $(CURDIR)/build/site/index.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -425,6 +425,33 @@ def reindex(db: str, workers: int | None, as_json: bool) -> None:
     _emit(as_json, result.to_dict(), lambda: reindex_text(result.to_dict()))
 
 
+@main.command()
+@_db_option
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="The site's folder (created if missing).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def report(db: str, out: Path, as_json: bool) -> None:
+    """Write the report site: stories by their last change, a page per story and per change
+    kind, filter pages and Atom feeds; self-contained, for any web host. Incremental: a second
+    run writes only what changed. Prints the path of index.html.
+
+    \b
+    Example:
+      tracker report --db build/demo.db --out build/site
+    """
+    from tracker.report.listing import site_text
+    from tracker.report.site import write_site
+    bar = click.progressbar(length=1, label="Writing the site", file=sys.stderr)
+
+    def tick(done: int, total: int) -> None:
+        bar.length = total
+        bar.update(1)
+    with bar:
+        result = _run(db, lambda store: write_site(store, out, tick))
+    click.echo(site_text(result.to_dict()), err=True)
+    _emit(as_json, result.to_dict(), lambda: str(result.index.resolve()))
+
+
 def _shown(name: str, default: object, text: str, kind: object = None) -> Callable:
     return click.option(name, default=default, show_default=True, type=kind, help=text)
 

@@ -63,3 +63,11 @@ def reindex_text(d: dict[str, Any]) -> str:
     return (f"{d['stories']} stories re-read on {d['workers']} processes: "
             f"{d['versions_before']} versions before, {d['versions_after']} after, "
             f"{d['changes']} changes")
+
+
+def site_text(result: dict[str, Any]) -> str:
+    """``tracker report``'s status line."""
+    if not result["written"]:
+        return f"Nothing new: none of the {result['pages']} pages changed, none rewritten."
+    return (f"{len(result['written'])} of {result['pages']} pages written "
+            f"({result['rendered']} rendered) in {result['out']}")

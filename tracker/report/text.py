@@ -87,6 +87,11 @@ LINES: dict[Kind, Line] = {
 }
 
 
+def plain_line(change: dict[str, Any]) -> str:
+    """One change as one line of plain text (``[-removed-]``, ``{+added+}``)."""
+    return LINES[Kind(change["kind"])](change, _Style(False))
+
+
 def render_text(report: dict[str, Any], color: bool = False) -> str:
     """What changed first, grouped by kind, then the claims, then the paragraph diffs."""
     s = _Style(color)

@@ -5,15 +5,17 @@ report site, its feeds and the JSON API. Read sessions only."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
 
+from tracker.errors import InputError
+from tracker.snapshot import Snapshot
 from tracker.store.db import mapped
 from tracker.store.models import ChangeRecord, ClaimRecord, Story, Version
-from tracker.store.queries import _kind
+from tracker.store.queries import VersionRow, _kind
 from tracker.store.repository import Store
 
 
@@ -130,3 +132,47 @@ def summaries(store: Store) -> list[StorySummary]:
     out.sort(key=lambda x: (x.last_change is None, -(x.last_change or x.last_seen).timestamp(),
                             -x.last_seen.timestamp(), x.id))
     return out
+
+
+@mapped
+def versions_of(store: Store, story_id: int) -> tuple[Story, list[tuple[VersionRow, Snapshot]]]:
+    """A story and every version's snapshot, oldest first, decoded in one pass (each version's
+    structure is a delta against the one before, from a keyframe on)."""
+    from tracker.store import blobs
+    from tracker.store.queries import _version_row, snapshot_of
+    with store.session() as s:
+        story = s.get(Story, story_id)
+        if story is None:
+            raise InputError(f"{story_id}: no such story")
+        out: list[tuple[VersionRow, Snapshot]] = []
+        data: bytes | None = None
+        for v in s.exec(select(Version).where(Version.story_id == story_id)
+                        .order_by(Version.number)).all():
+            data = blobs.unpack(v.structure, None if blobs.is_keyframe(v.number) else data)
+            out.append((_version_row(v), snapshot_of(data)))
+        return story, out
+
+
+@mapped
+def claims_of(store: Store, story_id: int) -> dict[int, list[dict[str, Any]]]:
+    """The stored claims of a story's editor's notes, by version number."""
+    with store.session() as s:
+        rows = s.exec(select(ClaimRecord, Version.number)
+                      .join(Version, Version.id == ClaimRecord.version_id)
+                      .where(ClaimRecord.story_id == story_id).order_by(ClaimRecord.id)).all()
+    out: dict[int, list[dict[str, Any]]] = {}
+    for c, number in rows:
+        out.setdefault(number, []).append({"claim": c.claim, "kind": c.kind, "status": c.status,
+                                           **(c.details or {})})
+    return out
+
+
+def parse_when(text: str, name: str = "date") -> datetime:
+    """A filter's date or time: ISO 8601 (``2025-11-09``, ``2025-11-09T06:30``, with or
+    without a zone; without one it is UTC)."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{name}={text!r}: not a date (use e.g. 2025-11-09 or "
+                         "2025-11-09T06:30)") from None
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)

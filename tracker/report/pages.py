@@ -1,0 +1,110 @@
+"""The report site's HTML pages, rendered from the store with the site's templates: the index
+(stories by their last change, filtered by host, kind or date), a story (every version, every
+diff), a change kind across stories. Every value from an article is escaped by Jinja's
+autoescape; URLs become links only when they are http(s)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Mapping
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from tracker.compare.kinds import Kind
+from tracker.report import assets
+from tracker.report.html import environment
+from tracker.report.storyview import NoStory, story_view
+from tracker.store.queries import _kind as check_kind
+from tracker.store.repository import Store
+
+if TYPE_CHECKING:
+    from tracker.report.site import SiteData
+
+KIND_PAGE_LIMIT = 1000  # changes a kind page lists (its feed has the newest 100)
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` when it is an http(s) URL, else None: an article's ``javascript:`` or ``data:``
+    URL is shown as text, never made a link."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+def breaks(text: str) -> Markup:
+    """Diff text with its paragraph boundaries (``\\n``) shown as a pilcrow and a line break:
+    a split or a merge reads as a boundary, not as a stray full stop."""
+    return Markup('<span class="pb" title="paragraph break">¶</span><br>').join(
+        escape(part) for part in text.split("\n"))
+
+
+def when(t: datetime | None) -> str:
+    return f"{t:%Y-%m-%d %H:%M} UTC" if t is not None else "—"
+
+
+class Pages:
+    """Renders pages of one store (a run of ``write_site`` or one request of ``serve``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        env = environment()
+        env.filters.update(breaks=breaks, when=when, safe_href=safe_href)
+        env.globals.update(kinds=list(Kind), Kind=Kind, csp=assets.csp(),
+                           style=Markup(assets.style()), script=Markup(assets.script()))
+        self.env = env
+
+    def _render(self, template: str, depth: int, **values: Any) -> str:
+        return self.env.get_template(template).render(root="../" * depth, **values)
+
+    def index(self, data: "SiteData", query: Mapping[str, str], live: bool,
+              depth: int = 0) -> str:
+        from tracker.report.site import host_slug, since_until
+        stories = data.stories
+        host, kind = query.get("host") or None, query.get("kind") or None
+        if kind is not None:
+            check_kind(kind)  # an unknown kind is a one-line InputError
+        since, until = since_until(query)
+        title = "Stories by their last change"
+        if host is not None:
+            stories = [s for s in stories if s.host == host]
+            title = f"Stories on {host or 'local folders'}"
+        if kind is not None:
+            stories = [s for s in stories if kind in s.kinds]
+            title = f"Stories with a {Kind(kind).singular} change"
+        if since is not None or until is not None:
+            ids = {c.story_id for c in data.changes if (since is None or c.detected_at >= since)
+                   and (until is None or c.detected_at < until)}
+            stories = [s for s in stories if s.id in ids]
+            title = f"Stories changed on {query['day']}" if query.get("day") else \
+                f"Stories changed {'from ' + when(since) if since else ''}" \
+                f"{' until ' + when(until) if until else ''}"
+        return self._render("site_index.html.j2", depth, title=title, stories=stories,
+                            data=data, live=live, query=query, host_slug=host_slug,
+                            filtered=bool(host is not None or kind or since or until))
+
+    def story(self, story_id: int, chosen: tuple[int, int] | None, live: bool) -> str | None:
+        """A story's page; None when there is no such story, or it has no version."""
+        try:
+            view = story_view(self.store, story_id, chosen)
+        except NoStory:
+            return None
+        if not view["versions"]:
+            return None
+        title = view["latest"].headline if view["latest"] is not None else None
+        return self._render("site_story.html.j2", 1, title=title or view["story"].url,
+                            live=live, **view)
+
+    def kind(self, data: "SiteData", kind: Kind | None) -> str:
+        if kind is None:  # kinds/index.html: every kind with its count
+            counts = {k: sum(1 for c in data.changes if c.kind == k.value) for k in Kind}
+            return self._render("site_kinds.html.j2", 1, title="Changes by kind",
+                                counts=counts)
+        changes = [c for c in data.changes if c.kind == kind.value]
+        return self._render("site_kind.html.j2", 1, title=f"{kind.title}: every change",
+                            kind=kind, changes=changes[:KIND_PAGE_LIMIT], total=len(changes),
+                            limit=KIND_PAGE_LIMIT)
