@@ -5,7 +5,6 @@ Data goes to stdout, status and progress to stderr; every error is one line and 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -59,18 +58,14 @@ _DATES = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"])
 READ, WRITE, CREATE = "read", "write", "create"
 
 
-def _open(db: str, access: str) -> Store:
-    from tracker.store.repository import Store
-    try:
-        return Store(db, readonly=access == READ, create=access == CREATE)
-    except TrackerError as exc:
-        raise _fail(exc) from None
-
-
 def _run(db: str, job: Callable[[Store], T], access: str = READ) -> T:
     """Open the store, do one job, map our errors to one-line CLI errors. A database this
     command created is removed again when the job fails."""
-    store = _open(db, access)
+    from tracker.store.repository import Store
+    try:
+        store = Store(db, readonly=access == READ, create=access == CREATE)
+    except TrackerError as exc:
+        raise _fail(exc) from None
     done = False
     try:
         with store:
@@ -89,7 +84,8 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _echo_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    from tracker.report.listing import json_text
+    click.echo(json_text(data), nl=False)
 
 
 def _emit(as_json: bool, data: object, text: Callable[[], str]) -> None:
@@ -143,6 +139,7 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
       tracker diff snapshots/aa-giresun-landslide/20251109T061500Z.txt snapshots/aa-giresun-landslide/20251109T094000Z.txt --html build/report.html
       tracker diff 1 1 3 --db build/demo.db
     """
+    from tracker.report.contract import to_json
     from tracker.report.text import render_text
     if new_version is None and _is_number(new) and not Path(new).exists():
         raise click.UsageError(f"Missing argument 'V2': the NEW version to compare with version "
@@ -162,12 +159,9 @@ def diff(old: str, new: str, new_version: str | None, as_json: bool, html_file: 
         from tracker.report.html import render_html
         _write(html_file, render_html([report], title="tracker: what changed"))
         click.echo(f"HTML report written to {html_file}", err=True)
-    if as_json:
-        from tracker.report.contract import to_json
-        click.echo(to_json(report), nl=False)
-    else:
-        use_color = sys.stdout.isatty() if color is None else color
-        click.echo(render_text(report, color=use_color), nl=False, color=use_color)
+    use_color = sys.stdout.isatty() if color is None else color
+    out = to_json(report) if as_json else render_text(report, color=use_color)
+    click.echo(out, nl=False, color=use_color)
 
 
 @main.command()
@@ -191,15 +185,13 @@ def series(folders: tuple[Path, ...], as_json: bool, html_file: str | None, pref
     from tracker.extract.folders import series_pairs
     from tracker.report.contract import to_json
     from tracker.report.series import diff_series
-    from tracker.report.text import render_text
+    from tracker.report.text import series_text
     order = tuple(dict.fromkeys((f".{prefer}", ".html", ".txt", ".json")))
     try:
         pairs = series_pairs(list(folders), order)
-        with click.progressbar(length=len(pairs), label="Diffing versions", file=sys.stderr) as bar:
-            reports = []
-            for report in diff_series(pairs):
-                reports.append(report)
-                bar.update(1)
+        with click.progressbar(diff_series(pairs), length=len(pairs), label="Diffing versions",
+                               file=sys.stderr) as bar:
+            reports = list(bar)
     except TrackerError as exc:
         raise _fail(exc) from None
     if html_file:
@@ -209,10 +201,7 @@ def series(folders: tuple[Path, ...], as_json: bool, html_file: str | None, pref
     if as_json:
         click.echo(to_json(reports), nl=False)
     elif not html_file:
-        for report in reports:
-            click.echo(report["label"])
-            click.echo(render_text(report), nl=False)
-            click.echo("")
+        click.echo(series_text(reports), nl=False)
 
 
 @main.command()
@@ -264,12 +253,8 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
         with click.progressbar(length=len(urls), label="Fetching", file=sys.stderr) as bar:
             return add_urls(store, list(urls), bar.update)
     results = _run(db, job, CREATE)
-    if as_json:
-        _echo_json([r.__dict__ for r in results])
-    else:
-        for r in results:
-            version = f" (version {r.version})" if r.version else ""
-            click.echo(f"{r.outcome}{version}: {r.url}" + (f" — {r.detail}" if r.detail else ""))
+    from tracker.report.listing import add_text
+    _emit(as_json, [r.__dict__ for r in results], lambda: add_text([r.__dict__ for r in results]))
     failed = sum(r.outcome == "error" for r in results)
     if failed:  # recorded as checks, but the command did not do what it was asked
         raise click.ClickException(f"{failed} of {len(results)} URLs could not be fetched "
@@ -394,12 +379,11 @@ def export(db: str, fmt: str, output: Path | None, as_json: bool) -> None:
         return
     except OSError as exc:
         raise _fail(exc) from None
-    if output:
-        if as_json:
-            _echo_json(counts)
-        else:
-            click.echo(", ".join(f"{n} {k}" for k, n in counts.items()) + f" written to {output}",
-                       err=True)
+    if output and as_json:
+        _echo_json(counts)
+    elif output:
+        click.echo(", ".join(f"{n} {k}" for k, n in counts.items()) + f" written to {output}",
+                   err=True)
 
 
 @main.command()
@@ -495,15 +479,12 @@ def watch(sources: tuple[str, ...], list_file: Path | None, db: str, as_json: bo
         raise _fail(exc) from None
     live = sys.stderr.isatty()
 
-    def on_event(event: dict) -> None:
-        click.echo(json.dumps(event, ensure_ascii=False, default=str) if as_json
-                   else event_line(event))
-
     def on_progress(stats: object) -> None:
         if live:
             click.echo("\r" + progress_line(stats) + "\x1b[K", nl=False, err=True)
-    stats = _run(db, lambda store: watch_forever(store, urls, opts, on_event, on_progress),
-                 CREATE)
+    stats = _run(db, lambda store: watch_forever(
+        store, urls, opts, lambda event: click.echo(event_line(event, as_json)), on_progress),
+        CREATE)
     click.echo(("\n" if live else "") + progress_line(stats), err=True)
 
 
@@ -521,6 +502,24 @@ def status(db: str, as_json: bool) -> None:
     from tracker.watch.console import status_text
     data = _run(db, lambda store: WatchList(store).status(datetime.now(timezone.utc)))
     _emit(as_json, data, lambda: status_text(data))
+
+
+@main.command()
+@_db_option
+@_shown("--host", "127.0.0.1", "Address to listen on (not loopback: the store is open to all).")
+@_shown("--port", 8000, "Port to listen on (0: any free one).", click.IntRange(0, 65535))
+@click.option("--for", "duration", help="Stop by itself after this long (30s, 2h).")
+def serve(db: str, host: str, port: int, duration: str | None) -> None:
+    """Serve the report's pages and a read-only JSON API (/api/...) live from the store.
+
+    \b
+    Example:
+      tracker serve --db build/demo.db --port 0 --for 1s
+    """
+    from tracker.report.serve import serve as serve_store
+    from tracker.watch.console import parse_duration
+    _run(db, lambda store: serve_store(store, host, port, parse_duration(duration) if duration
+                                       else None, lambda line: click.echo(line, err=True)))
 
 
 if __name__ == "__main__":

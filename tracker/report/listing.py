@@ -1,13 +1,21 @@
 """What the store's reading commands print for a person: stories (``tracker list``), a story's
 versions (``tracker log``) and one stored version (``tracker show``). Text only; the JSON of
-these commands is their rows as they are."""
+these commands is their rows as they are (``json_text``), which ``tracker serve``'s API answers
+too."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tracker.report.contract import summary_line
 from tracker.store.queries import StoryRow, VersionRow
+
+
+def json_text(data: Any) -> str:
+    """The reading commands' ``--json`` (and the API's answers): indented, non-ASCII as is,
+    times as ``str()`` writes them (``2025-11-09 06:15:00+00:00``)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
 def stories_text(rows: list[StoryRow]) -> str:
@@ -52,6 +60,13 @@ def health_text(snap: dict[str, Any]) -> str:
     reason = f" ({snap['health_reason']})" if snap.get("health_reason") else ""
     rest = {k: v for k, v in snap.items() if k not in ("health", "health_reason")}
     return "\n".join(filter(None, [f"health: {snap['health']}{reason}", fields_text(rest)]))
+
+
+def add_text(results: list[dict[str, Any]]) -> str:
+    """``tracker add``: what happened to each URL, one a line."""
+    return "\n".join(f"{r['outcome']}" + (f" (version {r['version']})" if r["version"] else "")
+                     + f": {r['url']}" + (f" — {r['detail']}" if r["detail"] else "")
+                     for r in results)
 
 
 def import_text(d: dict[str, Any]) -> str:

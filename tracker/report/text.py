@@ -133,3 +133,8 @@ def render_text(report: dict[str, Any], color: bool = False) -> str:
                            for op, t in p["diff"])
         lines.append("    " + text.replace("\n", " ¶ "))
     return "\n".join(lines) + "\n"
+
+
+def series_text(reports: list[dict[str, Any]], color: bool = False) -> str:
+    """``tracker series``: each report under its label, a blank line after each."""
+    return "".join(f"{r['label']}\n{render_text(r, color=color)}\n" for r in reports)

@@ -4,6 +4,7 @@ prints."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -41,7 +42,10 @@ def progress_line(stats: WatchStats) -> str:
             f"304s {stats.not_modified}  found {stats.discovered}  errors {stats.errors}")
 
 
-def event_line(event: Event) -> str:
+def event_line(event: Event, as_json: bool = False) -> str:
+    """One line for an event: in English, or as JSON (``tracker watch --json``)."""
+    if as_json:
+        return json.dumps(event, ensure_ascii=False, default=str)
     kind = event["event"]
     if kind == "version":
         by_kind = (event.get("summary") or {}).get("by_kind") or {}
