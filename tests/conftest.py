@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from .browserkit import browser  # noqa: F401 (one Chromium for the session, for every module)
 from .pg import PgServer, PgUnavailable
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
