@@ -69,20 +69,21 @@ class Pages:
         if kind is not None:
             check_kind(kind)  # an unknown kind is a one-line InputError
         since, until = since_until(query)
-        title = "Stories by their last change"
+        said = []  # the filters in words: the page's title
         if host is not None:
             stories = [s for s in stories if s.host == host]
-            title = f"Stories on {host or 'local folders'}"
+            said.append(f"on {host or 'local folders'}")
         if kind is not None:
             stories = [s for s in stories if kind in s.kinds]
-            title = f"Stories with a {Kind(kind).singular} change"
+            said.append(f"with a {Kind(kind).singular} change")
         if since is not None or until is not None:
             ids = {c.story_id for c in data.changes if (since is None or c.detected_at >= since)
                    and (until is None or c.detected_at < until)}
             stories = [s for s in stories if s.id in ids]
-            title = f"Stories changed on {query['day']}" if query.get("day") else \
-                f"Stories changed {'from ' + when(since) if since else ''}" \
-                f"{' until ' + when(until) if until else ''}"
+            said.append(f"changed on {query['day']}" if query.get("day") else
+                        "changed" + (f" from {when(since)}" if since else "")
+                        + (f" until {when(until)}" if until else ""))
+        title = "Stories " + ", ".join(said) if said else "Stories by their last change"
         return self._render("site_index.html.j2", depth, title=title, stories=stories,
                             data=data, live=live, query=query, host_slug=host_slug,
                             filtered=bool(host is not None or kind or since or until))
