@@ -60,6 +60,12 @@ def test_the_site_has_every_page_and_a_second_run_writes_nothing(store: Store,
     assert again.written == [] and again.pages == first.pages
     assert again.rendered < first.rendered  # unchanged stories are not even rendered
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+    # Pages made by another tracker (templates changed) are all rendered again, even those of
+    # stories that did not change; a page whose bytes come out the same is still not written.
+    manifest = json.loads((out / ".tracker-site.json").read_text("utf-8"))
+    (out / ".tracker-site.json").write_text(json.dumps({**manifest, "renderer": "older"}))
+    upgraded = write_site(store, out)
+    assert upgraded.rendered == upgraded.pages and upgraded.written == []
 
 
 def test_a_new_version_rewrites_its_story_and_the_index_not_the_other_stories(
@@ -202,3 +208,25 @@ def test_the_report_command_writes_the_site_prints_its_index_and_says_when_nothi
                                     str(tmp_path / "file" / "site")])
     assert bad.exit_code == 1 and "cannot write the site" in bad.stderr
     assert "Traceback" not in bad.output
+
+
+def test_a_teaser_story_reads_sensibly_in_the_diff_and_on_its_page(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps({"headline": "Storm closes 12 schools", "deck": "Roads flooded",
+                               "paragraphs": []}))
+    new.write_text(json.dumps({"headline": "Storm closes 40 schools", "deck": "Roads flooded",
+                               "paragraphs": []}))
+    result = CliRunner().invoke(main, ["diff", str(old), str(new), "--no-color"])
+    assert result.exit_code == 0, result.output
+    assert "teasers" in result.stdout and "[-12-] → {+40+}" in result.stdout
+    report = json.loads(CliRunner().invoke(main, ["diff", str(old), str(new), "--json"]).stdout)
+    assert report["new"]["paragraphs"] == [] and report["summary"]["by_kind"]["headline"] == 1
+    with Store(str(tmp_path / "t.db")) as store:
+        store.ingest(cap(old.read_bytes(), 0))
+        store.ingest(cap(new.read_bytes(), 30))
+        html = page(store, f"stories/{store.stories()[0].id}.html")
+    assert "captured as a headline and a summary only" in html
+    assert "<ins>Storm closes 40 schools</ins>" in html and "(teaser)" in html

@@ -365,3 +365,25 @@ def test_a_page_is_read_in_the_charset_its_http_headers_declare(store: Store) ->
     reindex(store)
     _, again = store.snapshot(URL)
     assert again == latest
+
+
+def test_teaser_captures_are_versions_and_their_headline_changes_are_recorded(
+        store: Store) -> None:
+    """A homepage scrape's headline-and-summary captures (no body) are versions with health
+    ``teaser``, not unhealthy checks: their headline and deck changes are what matters."""
+    first = snap(headline="Landslide kills 12", deck="Rescuers search the village")
+    second = snap(headline="Landslide kills 15", deck="Rescuers search the village")
+    assert store.ingest(cap(first, 0)).outcome == "new_version"
+    result = store.ingest(cap(second, 30))
+    assert (result.outcome, result.version) == ("new_version", 2)
+    kinds = sorted(c.kind for c in result.comparison.changes)  # type: ignore[union-attr]
+    assert kinds == ["headline", "number_changed"]
+    _, versions = store.log(URL)
+    assert [v.health for v in versions] == ["teaser", "teaser"]
+    assert [v.paragraphs for v in versions] == [0, 0]
+    _, latest = store.snapshot(URL)
+    assert latest.paragraphs == () and latest.headline == "Landslide kills 15"
+    assert store.ingest(cap(second, 60)).outcome == "unchanged"
+    empty = store.ingest(cap(snap(headline=None), 90))  # no headline either: still nothing
+    assert empty.outcome == "unhealthy" and "no headline" in (empty.detail or "")
+    assert store.snapshot(URL)[1].headline == "Landslide kills 15"  # and nothing is lost

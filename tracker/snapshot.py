@@ -19,6 +19,10 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 # Control characters (a terminal would obey them) and lone surrogates (not encodable text).
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
+# The health of a headline-only capture (a homepage scrape's headline and summary): a valid
+# version whose headline and deck changes are what matter; its paragraphs are an empty list.
+TEASER = "teaser"
+
 TEXT_FIELDS = ("headline", "deck", "byline", "dateline", "editor_note", "update_label",
                "published", "updated")
 
@@ -71,6 +75,11 @@ class Snapshot:
             out["health_reason"] = self.health_reason
         return out
 
+    @property
+    def is_teaser(self) -> bool:
+        """A headline (and maybe a deck) with no body: a homepage or section-page capture."""
+        return self.health == TEASER
+
     @classmethod
     def build(cls, paragraphs: list[str] | tuple[str, ...], require_body: bool = True,
               **meta: Any) -> "Snapshot":
@@ -103,4 +112,13 @@ class Snapshot:
         known = {f.name for f in fields(cls)}
         meta = {k: v for k, v in data.items()
                 if k in known and k not in ("paragraphs", "corrections", "embeds")}
+        if not any(isinstance(p, str) and clean_text(p) for p in paras):
+            # A structured capture of a headline and no body (a homepage scrape's headline and
+            # summary) is a teaser, a valid version; with no headline either, it is nothing.
+            if not isinstance(meta.get("headline"), str) or not clean_text(meta["headline"]):
+                raise NotAnArticle("no article body found (no paragraphs and no headline)")
+            if meta.get("health") in (None, "ok", TEASER):
+                meta.update(health=TEASER, health_reason=None)
+            return cls.build([], require_body=False, corrections=corrections, embeds=embeds,
+                             **meta)
         return cls.build(paras, corrections=corrections, embeds=embeds, **meta)

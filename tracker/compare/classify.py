@@ -255,11 +255,12 @@ def compare(old: Snapshot, new: Snapshot, options: DiffOptions | None = None) ->
                               update_label_before=old.update_label,
                               update_label_after=new.update_label))
 
-    lede_old, lede_new = old.paragraphs[0], new.paragraphs[0]
+    # A teaser (no body) has no lede: a body gained or lost reads as its paragraphs.
+    lede_old, lede_new = old.paragraphs[:1], new.paragraphs[:1]
     first = next((b for b in blocks if b.old == (0,) and b.new == (0,)), None)
-    if lede_old != lede_new and not (first.minor if first is not None else _copyedit(
-            lede_old, lede_new, codec, dmp)):
-        changes.append(Change(Kind.LEDE, before=lede_old, after=lede_new))
+    if lede_old and lede_new and lede_old != lede_new and not (
+            first.minor if first is not None else _copyedit(lede_old[0], lede_new[0], codec, dmp)):
+        changes.append(Change(Kind.LEDE, before=lede_old[0], after=lede_new[0]))
 
     numbers: list[Change] = []
     for name in ("headline", "deck"):

@@ -8,7 +8,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tracker.compare.kinds import Kind
-from tracker.report.text import short
+from tracker.report.text import short, teaser_line
 
 def render_html(reports: list[dict[str, Any]], title: str = "tracker change report") -> str:
     """One self-contained page (inline CSS, no scripts, no external assets), all text escaped."""
@@ -22,4 +22,5 @@ def environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["short"] = short
+    env.globals["teaser_line"] = teaser_line
     return env

@@ -192,7 +192,10 @@ def _write_site(store: Store, out: Path,
         marks: dict[str, str] = manifest.get("marks", {})
         hashes: dict[str, str] = manifest.get("hashes", {})
     except (OSError, ValueError, AttributeError):
-        marks, hashes = {}, {}
+        manifest, marks, hashes = {}, {}, {}
+    renderer = _renderer()
+    if manifest.get("renderer") != renderer:  # another tracker wrote it: render every page
+        marks = {}
     data = SiteData.read(store)
     pages = Pages(store)
     result = SiteResult(out)
@@ -218,11 +221,24 @@ def _write_site(store: Store, out: Path,
         if progress is not None:
             progress(i + 1, len(paths))
     result.pages = len(paths)
-    manifest_body = json.dumps({"marks": current, "hashes": new_hashes}, indent=1,
-                               sort_keys=True).encode("utf-8")
+    manifest_body = json.dumps({"renderer": renderer, "marks": current, "hashes": new_hashes},
+                               indent=1, sort_keys=True).encode("utf-8")
     if _file_bytes(manifest_path) != manifest_body:
         _write(manifest_path, manifest_body)
     return result
+
+
+def _renderer() -> str:
+    """What the pages are made with (tracker's version, its templates and assets): a story page
+    whose story did not change is rendered again when this did."""
+    from importlib.resources import files
+
+    from tracker import __version__
+    digest = hashlib.sha256(__version__.encode())
+    templates = files("tracker.report").joinpath("templates")
+    for item in sorted(templates.iterdir(), key=lambda t: t.name):
+        digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _file_bytes(path: Path) -> bytes | None:

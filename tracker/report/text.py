@@ -87,6 +87,13 @@ LINES: dict[Kind, Line] = {
 }
 
 
+def teaser_line(report: dict[str, Any]) -> str:
+    """What a report says of captures without a body (a homepage's headline and summary)."""
+    both = not report["old"]["paragraphs"] and not report["new"]["paragraphs"]
+    return ("Headline and summary captures (teasers): no body to compare." if both else
+            "One capture is a teaser (headline and summary only): its body is empty.")
+
+
 def plain_line(change: dict[str, Any]) -> str:
     """One change as one line of plain text (``[-removed-]``, ``{+added+}``)."""
     return LINES[Kind(change["kind"])](change, _Style(False))
@@ -101,6 +108,8 @@ def render_text(report: dict[str, Any], color: bool = False) -> str:
     if report.get("old_source") or report.get("new_source"):
         lines.append(s(f"{report.get('old_source')} → {report.get('new_source')}", "2"))
     lines.append(s(title or "(no headline)", "1"))
+    if not report["old"]["paragraphs"] or not report["new"]["paragraphs"]:
+        lines.append(s(teaser_line(report), "2"))
     changes = report["changes"]
     if not changes:
         lines.append("No changes.")

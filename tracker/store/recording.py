@@ -126,7 +126,7 @@ def judge(arrival: Arrival, history: History) -> Decision:
     cut = snap.health == "collapsed" and collapse_confirmed(history.recent)
     if cut:  # the body stayed cut: judge the page on its own
         snap = arrival.read(None)
-    healthy = snap.health == "ok" and bool(snap.paragraphs)
+    healthy = (snap.health == "ok" and bool(snap.paragraphs)) or snap.is_teaser
     chash = content_hash(snap) if healthy else None
     older = None
     flips = 0
