@@ -137,7 +137,7 @@ _CLOSING = re.compile(r"[”\"’]")
 
 
 @dataclass
-class _Reader:
+class _LineReader:
     """Reads one line chunk by chunk, keeping what the chunks before say."""
 
     heading: bool
@@ -187,7 +187,7 @@ _PIECE = re.compile(r"(?:[a-z]+[ \t]+)+(?=\S)|\S+")
 def _tokens(text: str) -> Iterator[_Token]:
     """The words of ``text`` with what their surroundings say about their capital letters."""
     for line_start, line in _lines(text):
-        reader = _Reader(_heading(line))
+        reader = _LineReader(_heading(line))
         for m in _PIECE.finditer(line):
             piece = m.group(0)
             if piece[-1] in " \t":
