@@ -59,10 +59,31 @@ def _content_words(text: str) -> list[str]:
             if len(w) >= 2 and w not in _GENERIC and not w.isdigit()]
 
 
+def _stem(word: str) -> str:
+    """A word without its plural ending: ministries/ministry, comments/comment."""
+    for end, repl in (("ies", "y"), ("es", ""), ("s", "")):
+        if word.endswith(end) and len(word) - len(end) >= 3 and not word.endswith("ss"):
+            return word[:-len(end)] + repl
+    return word
+
+
+# A place's people are its name too: "FROM RUSSIA" is confirmed by "Russian officials said".
+_DEMONYM_ENDS = ("n", "an", "ian", "ese", "ish", "i")
+
+
+def _same_word(have: str, want: str) -> bool:
+    """``have`` is the word ``want``, perhaps inflected; never a longer word that merely starts
+    with it ("Kremlinology" does not mention the Kremlin)."""
+    if have == want or _stem(have) == _stem(want):
+        return True
+    return len(want) >= 4 and any(have == want + end for end in _DEMONYM_ENDS)
+
+
 def _mentions_all(words: list[str], text: str) -> bool:
-    """Every word found in ``text``, allowing inflection (ministry/ministry's, Kremlin's)."""
-    have = re.findall(r"\w+", text.casefold())
-    return all(any(h.startswith(w[:max(4, len(w) - 2)]) for h in have) for w in words)
+    """Every word found in ``text`` as a word, allowing inflection (ministry/ministries,
+    Kremlin's)."""
+    have = set(re.findall(r"\w+", text.casefold()))
+    return all(any(_same_word(h, w) for h in have) for w in words)
 
 
 def _positions(claim: str) -> set[int] | None:

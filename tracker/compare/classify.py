@@ -25,8 +25,12 @@ class DiffOptions:
     align: AlignOptions = field(default_factory=AlignOptions)
     # Contract: a direct quotation has four words or more.
     quote_min_words: int = 4
-    # Two quotations sharing this much of their words are one quotation, edited.
+    # A quotation that keeps this share of its words (and whose new version is at least
+    # ``quote_new_share`` those words) is one quotation, edited: "We will not stop the search
+    # tonight" -> "... tonight, whatever the weather, until everyone is found" keeps them all.
+    # "could lead to catastrophe" -> "narrowly averted a nuclear catastrophe" keeps one of four.
     quote_match: float = 0.6
+    quote_new_share: float = 0.25
 
 
 @dataclass
@@ -70,66 +74,12 @@ def _hunk_spans(ops: list[Op] | tuple[Op, ...]) -> list[tuple[int, int, int, int
 
 
 def _number_changes(before: str, after: str, ops: list[Op] | tuple[Op, ...]) -> list[Change]:
-    """Numbers replaced inside a kept passage. Mentions present on both sides cancel out. The
-    rest pair up, first within one run of changes (in order, kind with kind: "down 4.1%" ->
-    "down 6.3% ... as much as 7.8%"), then across the passage when they share the words around
-    them or are the only two of their kind ("kills 12" ... -> ... "rises to 15")."""
-    gone, came = facts.numbers(before), facts.numbers(after)
-    if not gone or not came:
-        return []
-    budget = Counter(m.text for m in gone)
-    budget.subtract(m.text for m in came)
-    kept_new = []
-    for m in came:  # a text NEW has more often than OLD: the later ones are new
-        if budget[m.text] < 0:
-            budget[m.text] += 1
-            kept_new.append(m)
-    surplus = Counter({t: n for t, n in budget.items() if n > 0})
-    kept_old = []
-    for m in gone:
-        if surplus[m.text] > 0:
-            surplus[m.text] -= 1
-            kept_old.append(m)
-    pairs: list[tuple[facts.Mention, facts.Mention]] = []
-    for a, b, c, d in _hunk_spans(ops):
-        xs = [m for m in kept_old if m.start < b and m.end > a]
-        ys = [m for m in kept_new if m.start < d and m.end > c]
-        for x in xs:
-            y = next((y for y in ys if facts.same_kind(x, y)), None)
-            if y is not None:
-                ys.remove(y)
-                pairs.append((x, y))
-    paired_x = {id(x) for x, _ in pairs}
-    paired_y = {id(y) for _, y in pairs}
-    rest_old = [m for m in kept_old if id(m) not in paired_x]
-    rest_new = [m for m in kept_new if id(m) not in paired_y]
-    cands = []
-    kind = {id(m): facts.number_kind(m) for m in rest_old + rest_new}
-    kinds_old = Counter(kind[id(m)] for m in rest_old)
-    kinds_new = Counter(kind[id(m)] for m in rest_new)
-    ctx_old = {id(x): facts.context_words(before, x) for x in rest_old}
-    ctx_new = {id(y): facts.context_words(after, y) for y in rest_new}
-    for x in rest_old:
-        for y in rest_new:
-            if kind[id(x)] != kind[id(y)]:
-                continue
-            a, b = ctx_old[id(x)], ctx_new[id(y)]
-            shared = len(a & b) / max(len(a | b), 1)
-            alone = kinds_old[kind[id(x)]] == 1 and kinds_new[kind[id(x)]] == 1
-            if shared > 0 or alone:
-                where = abs(x.start / max(len(before), 1) - y.start / max(len(after), 1))
-                cands.append((shared - 0.2 * where, x.start, y.start, x, y))
-    cands.sort(key=lambda c: (-c[0], c[1], c[2]))
-    for _, _, _, x, y in cands:
-        if id(x) not in paired_x and id(y) not in paired_y:
-            paired_x.add(id(x))
-            paired_y.add(id(y))
-            pairs.append((x, y))
-    pairs.sort(key=lambda p: p[1].start)
-    # "1,200" -> "1200" is typography, not a new figure.
+    """Figures replaced inside a kept passage, each with its own sentence as context; which
+    figure pairs with which is ``facts.changed_figures``'s rule (same sentence, same kind,
+    same counted thing)."""
     return [Change(Kind.NUMBER_CHANGED, before=x.text, after=y.text,
-                   context=facts.sentence_at(after, y.start)) for x, y in pairs
-            if facts.numeric_key(x.text) != facts.numeric_key(y.text)]
+                   context=facts.sentence_at(after, y.start))
+            for x, y in facts.changed_figures(before, after, _hunk_spans(ops))]
 
 
 def _paragraph_changes(b: Block) -> list[Change]:
@@ -151,6 +101,13 @@ def _paragraph_changes(b: Block) -> list[Change]:
     return out
 
 
+def _kept(old: str, new: str) -> tuple[float, float]:
+    """The share of ``old``'s words that ``new`` keeps, and the share of ``new`` they make."""
+    a, b = Counter(old.split()), Counter(new.split())
+    kept = sum((a & b).values())
+    return kept / max(sum(a.values()), 1), kept / max(sum(b.values()), 1)
+
+
 def _quote_changes(old_q: list[facts.Quote], new_q: list[facts.Quote],
                    old_all: tuple[str, ...], new_all: tuple[str, ...], opts: DiffOptions
                    ) -> list[Change]:
@@ -166,19 +123,24 @@ def _quote_changes(old_q: list[facts.Quote], new_q: list[facts.Quote],
             left_new.append(j)
         else:
             left_old.remove(i)
-    # A quotation found elsewhere on the other side, untouched, is neither added nor removed.
+    # A quotation found elsewhere on the other side, untouched, is neither added nor removed;
+    # one that a changed quotation holds whole ("... tonight" -> "... tonight, whatever the
+    # weather") is that quotation, edited.
     if left_new:
         old_words = _words(" ".join(old_all))
-        left_new = [j for j in left_new if new_keys[j] not in old_words]
+        left_new = [j for j in left_new if new_keys[j] not in old_words
+                    or any(new_keys[j] in old_keys[i] for i in left_old)]
     if left_old:
         new_words = _words(" ".join(new_all))
-        left_old = [i for i in left_old if old_keys[i] not in new_words]
-    pairs = sorted(((fuzz.ratio(old_keys[i], new_keys[j]) / 100, i, j)
-                    for i in left_old for j in left_new), key=lambda t: (-t[0], t[2], t[1]))
+        left_old = [i for i in left_old if old_keys[i] not in new_words
+                    or any(old_keys[i] in new_keys[j] for j in left_new)]
+    pairs = sorted(((*_kept(old_keys[i], new_keys[j]), i, j) for i in left_old for j in left_new),
+                   key=lambda t: (-t[0] - t[1], t[3], t[2]))
     edited: dict[int, int] = {}
     used_old: set[int] = set()
-    for score, i, j in pairs:
-        if score >= opts.quote_match and i not in used_old and j not in edited:
+    for of_old, of_new, i, j in pairs:
+        if (of_old >= opts.quote_match and of_new >= opts.quote_new_share
+                and i not in used_old and j not in edited):
             edited[j] = i
             used_old.add(i)
     out: list[Change] = []
@@ -196,26 +158,31 @@ def _quote_changes(old_q: list[facts.Quote], new_q: list[facts.Quote],
     return out
 
 
-def _entity_changes(old: Snapshot, new: Snapshot, old_texts: list[str], new_texts: list[str]
-                    ) -> list[Change]:
+Side = tuple[Snapshot, facts.Evidence, list[str]]  # a version, what it says of its words,
+# and its changed passages
+
+
+def _entity_changes(old: Side, new: Side) -> list[Change]:
     """Names newly mentioned in NEW's changed passages and absent from all of OLD, and the
-    reverse. Only changed passages are scanned: an unchanged paragraph cannot add a name."""
+    reverse. Only changed passages are scanned: an unchanged paragraph cannot add a name. What
+    is a name is read against the whole version (``facts.Evidence``); a name the other version
+    spells one letter off is a spelling fixed, not a name dropped and another added."""
     out: list[Change] = []
-    for kind, texts, other in ((Kind.ENTITY_ADDED, new_texts, old),
-                               (Kind.ENTITY_REMOVED, old_texts, new)):
-        seen: set[str] = set()
-        index: facts.NameIndex | None = None
-        for text in texts:
-            for name in facts.entities(text):
-                if name in seen:
-                    continue
-                seen.add(name)
-                if index is None:
-                    index = facts.NameIndex("\n".join(
-                        filter(None, [other.headline, other.deck, *other.paragraphs])))
-                if not index.mentions(name):
-                    out.append(Change(kind, text=name))
+    for kind, (this, evidence, texts), (other, _, _) in ((Kind.ENTITY_ADDED, new, old),
+                                                        (Kind.ENTITY_REMOVED, old, new)):
+        if not texts:
+            continue
+        names = list(dict.fromkeys(n for t in texts for n in facts.entities(t, evidence)))
+        # "Çelebi" after "Orhan Çelebi" is the same person.
+        surnames = {n.split()[-1] for n in names if " " in n}
+        index = facts.NameIndex("\n".join(_whole(other)))
+        out += [Change(kind, text=n) for n in names if n not in surnames
+                and not index.mentions(n) and not index.misspells(n)]
     return out
+
+
+def _whole(s: Snapshot) -> list[str]:
+    return [t for t in (s.headline, s.deck, *s.paragraphs) if t]
 
 
 def _correction_changes(old: tuple[str, ...], new: tuple[str, ...]) -> list[Change]:
@@ -268,29 +235,34 @@ def compare(old: Snapshot, new: Snapshot, options: DiffOptions | None = None) ->
         if before and after and before != after:
             numbers += _number_changes(before, after, word_diff(before, after, codec, dmp))
 
-    old_texts: list[str] = []
-    new_texts: list[str] = []
+    old_idx: list[int] = []
+    new_idx: list[int] = []
     for b in blocks:
         changes += _paragraph_changes(b)
         if b.kind == "equal" or b.minor:
             continue  # copyedits carry no quote, number or name changes
         if b.old and b.new:
             numbers += _number_changes(b.before, b.after, b.ops)
-        old_texts += [old.paragraphs[i] for i in b.old]
-        new_texts += [new.paragraphs[j] for j in b.new]
+        old_idx += b.old
+        new_idx += b.new
+    old_texts = [old.paragraphs[i] for i in old_idx]
+    new_texts = [new.paragraphs[j] for j in new_idx]
+    m = opts.quote_min_words
+    ev_old, ev_new = facts.Evidence.of(_whole(old)), facts.Evidence.of(_whole(new))
+    old_q = facts.document_quotes(old.paragraphs, old_idx, m, ev_old)
+    new_q = facts.document_quotes(new.paragraphs, new_idx, m, ev_new)
     for name in ("headline", "deck"):
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
             old_texts += [before] if before else []
             new_texts += [after] if after else []
+            old_q += facts.quotes(before, m, evidence=ev_old) if before else []
+            new_q += facts.quotes(after, m, evidence=ev_new) if after else []
     changes += numbers
 
-    m = opts.quote_min_words
-    old_q = [q for t in old_texts for q in facts.quotes(t, m)]
-    new_q = [q for t in new_texts for q in facts.quotes(t, m)]
     if old_q or new_q:
         changes += _quote_changes(old_q, new_q, old.paragraphs, new.paragraphs, opts)
-    changes += _entity_changes(old, new, old_texts, new_texts)
+    changes += _entity_changes((old, ev_old, old_texts), (new, ev_new, new_texts))
     changes += _correction_changes(old.corrections, new.corrections)
 
     return Comparison(old, new, blocks, changes, check_claims(new, blocks, changes, old))
