@@ -1,7 +1,9 @@
 """Reading a capture into a ``Snapshot``: HTML decoding and pruning (``page``), the article body
-(``body``), metadata (``metadata``), health verdicts (``health``), per-site rules
-(``siterules``), wire-copy conventions and the ``.txt`` reader (``wire``), the format dispatch
-(``formats``: one table of formats, one size cap, one binary check) and story folders
+(``body``), metadata (``metadata``), the article's own byline and editor's note told apart from
+other stories' cards (``header``), corrections and editor's notes known by what they say
+(``notices``), health verdicts (``health``), per-site rules (``siterules``), wire-copy
+conventions and the ``.txt`` reader (``wire``), the format dispatch (``formats``: one table of
+formats, one size cap, one binary check; ``limits``: the size and depth bounds) and story folders
 (``folders``).
 
 May import: ``tracker.errors``, ``tracker.snapshot`` and itself. Knows nothing of comparing,

@@ -36,7 +36,15 @@ _JUNK = re.compile(
     r"(?:posted|published|updated)(?: on| at)?:?$|"
     r"\*\s?[A-Z].{0,250}$|"  # "*Bonus value is an estimate...": footnoted disclaimers
     r"[—–-] .{1,60}\(@\w+\) \w+ \d{1,2}, \d{4}$|"  # an embedded tweet's signature
-    r"(?:updated|published|posted) (?:\w{3,9}\.? \d{1,2}, \d{4}|\d{1,2} \w{3,9},? \d{4})\b.{0,30}$)"
+    r"(?:updated|published|posted):? (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,? )?"
+    r"(?:\w{3,9}\.? \d{1,2}, \d{4}|\d{1,2} \w{3,9},? \d{4})\b.{0,30}$|"
+    # Photo credits and captions: "Top photo: ...", "(AP Photo/Jane Roe)", "Jane Roe/Getty
+    # Images", "In this Dec. 12, 2006, file photo, ...", "Image 2 of 5".
+    r"(?:top|lead|main|header|featured|cover) (?:photo|image|picture|illustration)s?:|"
+    r"illustrations?(?: by)?:|\(?ap photos?/|photo credit\b|image \d+ of \d+$|"
+    r"in this\b.{0,60}\b(?:photo|image|picture|photograph)s?(?:,| taken| released| provided|"
+    r" made available| shot| distributed| obtained)\b.{0,300}$|"
+    r".{1,80}/\s?(?:getty images|ap|reuters|afp|epa(?:-efe)?|shutterstock|alamy|ap images)\)?\.?$)"
     r"|.{0,120}\b(?:download|get) (?:the|our) (?:\w+ ){0,2}apps?\b"
     r"|.{0,120}\bwith the [\w ]{1,30} app\.?$"
     r"|.{0,80}\bis not responsible for the (?:opinions|content|views)\b", re.IGNORECASE)
@@ -46,14 +54,21 @@ def _own_text(el: Tag) -> int:
     return sum(len(s.strip()) for s in el.children if isinstance(s, NavigableString))
 
 
-def _has_text(el: Tag) -> bool:
+def _has_text(el: Tag, tags: tuple[str, ...] = ("p",)) -> bool:
     """A body column: paragraph text that is not a list of links (one sentence is enough:
     some templates give every paragraph its own column, e.g. the Telegraph)."""
-    for p in el.find_all("p"):
+    for p in el.find_all(list(tags)):
         text = p.get_text()
         if len(text.strip()) >= 20 and sum(len(a.get_text()) for a in p.find_all("a")) < 0.5 * len(text):
             return True
     return False
+
+
+def _fact_list(el: Tag) -> bool:
+    """A bulleted list of facts: two items or more of a sentence's length, none a link (an
+    in-article promo is a list with a link)."""
+    items = [li for li in el.find_all("li") if len(li.get_text().strip()) >= 40]
+    return len(items) >= 2 and not any(li.find("a") for li in items)
 
 
 def _soup_prose(el: Tag) -> int:
@@ -98,6 +113,41 @@ def _with_styled_siblings(best: Tag) -> Tag:
     return best
 
 
+def _columns(best: Tag) -> list[Tag] | None:
+    """The other columns of a body split between ads: they carry the body's class (NYT),
+    close by; a bulleted list of facts after the first column is a column too (the BBC's
+    "her career so far"), a list of "Key points" above the story is its summary. None when
+    the body is one column."""
+    cls = best.get("class")
+    area = best
+    for _ in range(3):
+        if isinstance(area.parent, Tag) and area.parent.name not in ("body", "html", "[document]"):
+            area = area.parent
+    if area is best or not (cls or best.name in ("article", "section")):
+        return None
+    found = area.find_all(best.name, class_=cls[0]) if cls else area.find_all(best.name)
+    order = {id(t): k for k, t in enumerate(area.find_all(True))}
+    twins = [t for t in found if t.get("class") == cls and t is not best
+             and best not in t.parents and t not in best.parents
+             and (_has_text(t) or order.get(id(t), 0) > order.get(id(best), 0) and _fact_list(t))]
+    if not twins:
+        return None
+    columns = sorted([best, *twins], key=lambda t: order.get(id(t), 0))
+    units = columns
+    for _ in range(2):  # each column may sit in its own wrapper (BBC): lift one level
+        parent = units[0].parent
+        if isinstance(parent, Tag) and all(u.parent is parent for u in units):
+            # Read what stands between the columns too: crossheads, quotes.
+            kids = [c for c in parent.children if isinstance(c, Tag)]
+            first, last = kids.index(units[0]), kids.index(units[-1])
+            return kids[first:last + 1]
+        lifted = [u.parent for u in units]
+        if not all(isinstance(u, Tag) for u in lifted) or len({id(u) for u in lifted}) < len(units):
+            break
+        units = lifted
+    return columns
+
+
 def _root(soup: BeautifulSoup) -> list[Tag]:
     """The containers of the body: the element scoring highest on paragraph text (its own
     paragraphs count in full, its grandchildren's half), with sibling containers that carry
@@ -137,32 +187,9 @@ def _root(soup: BeautifulSoup) -> list[Tag]:
     if (not best.get("class") and isinstance(parent, Tag) and parent.get("class")
             and len([c for c in parent.children if isinstance(c, Tag)]) == 1):
         best = parent
-    cls = best.get("class")
-    area = best
-    for _ in range(3):
-        if isinstance(area.parent, Tag) and area.parent.name not in ("body", "html", "[document]"):
-            area = area.parent
-    if area is not best and (cls or best.name in ("article", "section")):
-        # The other columns of a body split between ads carry the same class (NYT), close by.
-        found = area.find_all(best.name, class_=cls[0]) if cls else area.find_all(best.name)
-        twins = [t for t in found if t.get("class") == cls and t is not best
-                 and best not in t.parents and t not in best.parents and _has_text(t)]
-        if twins:
-            order = {id(t): k for k, t in enumerate(area.find_all(True))}
-            columns = sorted([best, *twins], key=lambda t: order.get(id(t), 0))
-            units = columns
-            for _ in range(2):  # each column may sit in its own wrapper (BBC): lift one level
-                parent = units[0].parent
-                if isinstance(parent, Tag) and all(u.parent is parent for u in units):
-                    # Read what stands between the columns too: crossheads, quotes.
-                    kids = [c for c in parent.children if isinstance(c, Tag)]
-                    first, last = kids.index(units[0]), kids.index(units[-1])
-                    return kids[first:last + 1]
-                lifted = [u.parent for u in units]
-                if not all(isinstance(u, Tag) for u in lifted) or len({id(u) for u in lifted}) < len(units):
-                    break
-                units = lifted
-            return columns
+    columns = _columns(best)
+    if columns:
+        return columns
     parent = best.parent
     if not isinstance(parent, Tag):
         return [best]
@@ -192,7 +219,7 @@ class _Reader:
         self.pending: str | None = None  # a subhead waiting for its first paragraph
 
     def emit(self, text: str, links: int = 0, heading: bool = False, item: bool = False) -> None:
-        for part in re.split(r"\n\s*\n", text):
+        for part in (q for p in re.split(r"\n\s*\n", text) for q in _br_paragraphs(p)):
             t = clean_text(part)
             if not t:
                 continue
@@ -201,7 +228,7 @@ class _Reader:
                 # viewed", "Related") and headings before the first paragraph are the page's.
                 self.pending = t if self.out and len(t) <= 200 and not _JUNK.match(t) else None
                 continue
-            share = links / max(len(text), 1)
+            share = links / max(len(text.strip()), 1)
             if item and (len(t) < 40 or share > 0.5):
                 continue  # navigation lists, tag lists
             if share > 0.6 and len(t) < 300:
@@ -249,11 +276,43 @@ class _Reader:
             return  # the extractor keeps embedded posts apart
         if name in ("p", "pre") or name in _HEADINGS or (
                 name in ("li", "blockquote", "dd") and el.find(["p", "div"]) is None):
-            text = el.get_text()
+            text = _text_of(el)
             links = sum(len(a.get_text()) for a in el.find_all("a"))
             self.emit(text, links, heading=name in _HEADINGS, item=name == "li")
         else:
             self.walk(el)
+
+
+_SPACED = ("li", "ul", "ol", "dt", "dd", "tr", "td", "th", "h2", "h3", "h4", "h5", "h6", "p",
+           "div", "blockquote", "figure", "section")
+_BR = "\u2029"  # a <br>, apart from the source's own line breaks; clean_text reads it as a space
+_PROSE_END = re.compile(r"[.!?…:;\"”’»)\]。！？]$")
+
+
+def _text_of(el: Tag) -> str:
+    """An element's text with its line breaks marked, and a space where one block inside it
+    ends and the next begins: "Calif.<br>He" and "April.</li><li>Students" never glue."""
+    if el.find(["br", *_SPACED]) is None:
+        return el.get_text()
+    parts = []
+    for node in el.descendants:
+        if type(node) is NavigableString:
+            parts.append(str(node))
+        elif isinstance(node, Tag) and node.name == "br":
+            parts.append(_BR)
+        elif isinstance(node, Tag) and node.name in _SPACED:
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _br_paragraphs(text: str) -> list[str]:
+    """Paragraphs written as one element split by ``<br><br>`` (old templates' quoted
+    passages) are paragraphs when every one of them reads as prose; a list of dates or links
+    set with breaks stays one block."""
+    parts = [p for p in re.split(rf"{_BR}\s*{_BR}", text) if p.strip()]
+    if len(parts) > 1 and all(_PROSE_END.search(p.strip()) or len(p.strip()) >= 80 for p in parts):
+        return parts
+    return [text]
 
 
 _MIXED = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0400-\u04ff])\w+\b")

@@ -3,6 +3,7 @@ meta tags, then the ``<title>``. Read with lxml before the page is pruned."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Metadata:
     body: str | None = None           # JSON-LD articleBody or microdata articleBody
     url: str | None = None
     free: bool | None = None          # JSON-LD isAccessibleForFree
+    site: list[str] = field(default_factory=list)  # the publisher's names: never a byline
 
 
 def normalise_date(value: Any) -> str | None:
@@ -98,18 +100,54 @@ def _walk_ld(node: Any, depth: int = 0) -> dict[str, Any] | None:
     return None
 
 
+# JSON-LD authors of these types are the publisher, not a byline ("BBC News" on every BBC page,
+# which prints no byline at all).
+_ORGANISATIONS = {"Organization", "NewsMediaOrganization", "Corporation", "NGO",
+                  "GovernmentOrganization", "EducationalOrganization", "WebSite", "Brand"}
+# Words of a role or an outlet, never of a person's name: "Jane Roe, Staff Writer", "Jill
+# Disis, CNN Business", "Finian Cunningham. Sputnik International".
+_ROLE = re.compile(r"\b(?:writer|reporter|correspondent|editor|staff|contributor|columnist|"
+                   r"desk|team|bureau|newsroom|agency|wire|service|services|news|press|media|"
+                   r"international|business|times|today|network|radio|magazine|journal|"
+                   r"online|digital)\b", re.IGNORECASE)
+
+
+def split_names(text: str) -> list[str]:
+    """"Matt Viser, Jenna Johnson" / "Griff Witte and Karla Adam" -> each name; roles
+    ("Staff Writer") and an opening "By" are not names."""
+    text = re.sub(r"^\s*by\s+", "", clean_text(html.unescape(text)), flags=re.IGNORECASE)
+    if re.search(r"https?:|www\.|\.com\b|@", text):
+        return []  # a profile address or a handle, not a name
+    # "Finian Cunningham. Sputnik International": a stop after a word (not an initial) ends a name.
+    parts = [p.strip(" .,;") for p in re.split(
+        r"\s*(?:[,;|/]|&(?!#?\w+;)|\band\b|(?<=\w\w)\.\s+(?=[A-Z]))\s*", text)]
+    parts = [p for p in parts if p and not re.fullmatch(r"(?:jr|sr|ii|iii|iv|phd|md)\.?", p, re.I)]
+    names = [p for p in parts if not _ROLE.search(p)]
+    # A role beside a name goes; a byline that is all role ("Our Foreign Staff") stays.
+    return names or ([" ".join(parts)] if parts else [])
+
+
 def _names(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     out = []
     for a in items:
+        kind = a.get("@type") if isinstance(a, dict) else None
+        if set(kind if isinstance(kind, list) else [kind]) & _ORGANISATIONS:
+            continue
         name = a.get("name") if isinstance(a, dict) else a
         if isinstance(name, list):
             name = name[0] if name else None
         if isinstance(name, str):
             name = clean_text(name)
             if name and not name.startswith("http") and len(name) < 80:
-                out.append(name)
+                out += [n for n in split_names(name) if n not in out]
     return out
+
+
+def _names_of(value: Any) -> list[str]:
+    """The ``name`` of a JSON-LD object or list of them (a publisher)."""
+    items = value if isinstance(value, list) else [value]
+    return [n for a in items if isinstance(a, dict) and (n := _str(a.get("name")))]
 
 
 def _str(value: Any) -> str | None:
@@ -137,6 +175,7 @@ def read_metadata(doc: lhtml.HtmlElement, url: str | None = None) -> Metadata:
             free = found.get("isAccessibleForFree")
             meta.free = None if free is None else str(free).lower() not in ("false", "0", "no")
             meta.url = meta.url or _str(found.get("url"))
+            meta.site = _names_of(found.get("publisher"))
             break
 
     tags: dict[str, str] = {}
@@ -147,7 +186,7 @@ def read_metadata(doc: lhtml.HtmlElement, url: str | None = None) -> Metadata:
             tags[key] = clean_text(content)
     for el in doc.xpath("//*[@itemprop]"):
         prop = el.get("itemprop").lower()
-        if prop in ("headline", "datepublished", "datemodified", "author") and prop not in tags:
+        if prop in ("headline", "datepublished", "datemodified") and prop not in tags:
             value = el.get("content") or el.get("datetime") or clean_text(el.text_content())
             if value:
                 tags.setdefault(f"itemprop:{prop}", clean_text(value))
@@ -157,10 +196,16 @@ def read_metadata(doc: lhtml.HtmlElement, url: str | None = None) -> Metadata:
     meta.headline = meta.headline or tags.get("itemprop:headline") or meta.title
     meta.description = meta.description or tags.get("og:description") or tags.get("description")
     if not meta.authors:
-        author = tags.get("itemprop:author") or tags.get("author") or tags.get("article:author") \
-            or tags.get("sailthru.author") or tags.get("byl")
-        if author and not author.startswith("http"):
-            meta.authors = [re.sub(r"^By\s+", "", author, flags=re.I)]
+        # The first that names people: "article:author" and "author" are often a profile URL.
+        # (Microdata in the body is no metadata: it marks the bylines of story cards too.)
+        for key in ("author", "article:author", "dc.creator", "sailthru.author",
+                    "parsely-author", "byl"):
+            meta.authors = split_names(tags.get(key) or "")
+            if meta.authors:
+                break
+    meta.site += [n for n in (tags.get("og:site_name"), tags.get("application-name")) if n]
+    site = {re.sub(r"\W+", " ", n).strip().lower() for n in meta.site}
+    meta.authors = [a for a in meta.authors if re.sub(r"\W+", " ", a).strip().lower() not in site]
     # "Original publication date" says exactly what ``published`` means; it beats the rest.
     meta.published = normalise_date(tags.get("originalpublicationdate")) or meta.published
     if not meta.published:

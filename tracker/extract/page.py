@@ -23,13 +23,15 @@ from lxml import html as lhtml
 from rapidfuzz import fuzz
 
 from tracker.extract import health as H
-from tracker.extract.limits import MAX_BYTES, looks_binary
+from tracker.extract.limits import MAX_BYTES, flatten_depth, looks_binary
 from tracker.extract.metadata import Metadata, read_metadata, strip_site_name
 from tracker.extract.body import read_body
+from tracker.extract.header import choose_byline, drop_bylines, in_card, top_note
 from tracker.extract.scan import DROP_TAGS, NOISE, Scan, attrs, drop, ltext, prune, scan_body
 from tracker.extract.siterules import SiteRules
 from tracker.snapshot import Snapshot, clean_text
-from tracker.extract.wire import build_body, is_byline, is_editor_note, split_label
+from tracker.extract.wire import (build_body, is_byline, is_editor_note, is_update_note,
+                                  split_label)
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,12 @@ def extract_html(data: bytes | str, options: ExtractOptions | None = None) -> Sn
     if not text.strip():
         return _unhealthy(H.ERROR_PAGE, "empty page")
     try:
-        doc = lhtml.document_fromstring(text, parser=lhtml.HTMLParser(remove_comments=True,
-                                                                      remove_pis=True))
+        parser = lhtml.HTMLParser(remove_comments=True, remove_pis=True)
+        doc = lhtml.document_fromstring(text, parser=parser)
+        if any("Excessive depth" in e.message for e in parser.error_log):
+            # libxml2 stopped at its depth limit and dropped the rest of the page: read it
+            # again with the excess nesting unwrapped.
+            doc = lhtml.document_fromstring(flatten_depth(text), parser=parser)
         return _extract(doc, opts)
     except (etree.ParserError, ValueError, RecursionError) as exc:
         return _unhealthy(H.ERROR_PAGE, f"unreadable HTML ({type(exc).__name__})")
@@ -111,7 +117,8 @@ def _clean_byline(text: str) -> str:
     if len(parts) > 2:
         text = parts[-1]
     text = _BYLINE_TAIL.sub("", text).strip(" ,|-–—•")
-    text = re.sub(r"^(?:by|von|par|por)\s*:?\s*", "", text, flags=re.IGNORECASE).strip()
+    text = re.sub(r"^(?:(?:written|words|story|reporting) by|by|von|par|por)\s*:?\s*", "", text,
+                  flags=re.IGNORECASE).strip()
     return f"By {text}" if text else ""
 
 
@@ -132,6 +139,15 @@ def _extract(doc: lhtml.HtmlElement, opts: ExtractOptions) -> Snapshot:
     if deck is not None:
         fields["deck"] = ltext(deck)
         found.header.append(deck)
+    byline, block = choose_byline(found.bylines, h1, meta.authors, body)
+    if byline:
+        fields["byline"] = byline
+    if block is not None:
+        found.header.append(block)
+    note = top_note(found.notes, h1, body) if "editor_note" not in fields else None
+    if note is not None:
+        fields["editor_note"] = note[1]
+        found.header.append(note[0])
     for el in body.iter("time"):
         # A timestamp outside a paragraph is page metadata ("2 hours ago"), not article text.
         if el.getparent() is not None and next(el.iterancestors("p"), None) is None:
@@ -170,7 +186,8 @@ def _headline(h1: lhtml.HtmlElement | None, h1s: list[lhtml.HtmlElement], meta: 
         sib = h1.getnext()
         t = ltext(sib) if sib is not None and sib.tag == "h2" else ""
         if (30 <= len(t) <= 300 and t not in (fields.get("editor_note"), fields.get("byline"))
-                and not is_editor_note(t) and not is_byline(t) and not NOISE.search(attrs(sib))):
+                and not is_editor_note(t) and not is_update_note(t) and not is_byline(t)
+                and not NOISE.search(attrs(sib))):
             fields["deck"] = t
     if h1 is not None:
         drop(h1)
@@ -180,7 +197,8 @@ def _headline(h1: lhtml.HtmlElement | None, h1s: list[lhtml.HtmlElement], meta: 
 def _assemble(paragraphs: list[str], title: str | None, fields: dict[str, Any], meta: Metadata,
               page_text: str, found: Scan) -> Snapshot:
     """The snapshot from what was read: header fields out of the body, the deck and byline
-    from metadata where the page showed none, the author's bio and a leading note split off."""
+    from metadata where the page showed none, bylines, the author's bio and a leading note
+    split off."""
     header_text = {fields.get("deck"), fields.get("byline"), fields.get("editor_note"), title}
     paragraphs = [p for p in paragraphs if p not in header_text]
     if "deck" not in fields and meta.description and _shown_deck(meta.description, page_text,
@@ -189,6 +207,9 @@ def _assemble(paragraphs: list[str], title: str | None, fields: dict[str, Any], 
     byline = fields.get("byline")
     if not byline and meta.authors:
         byline = " and ".join(meta.authors)
+    paragraphs, taken = drop_bylines(paragraphs, byline, meta.authors)
+    byline = byline or next((t for t in taken if t.lower().startswith(("by ", "written by "))),
+                            None)  # the story's first line, "By Jane Roe", when nothing else is
     if byline:
         byline = _clean_byline(byline)
     paragraphs = _drop_bio(paragraphs, byline, meta.authors)
@@ -234,15 +255,18 @@ def _choose_deck(decks: list[tuple[lhtml.HtmlElement, str]], h1: lhtml.HtmlEleme
             return el
     if h1 is None:
         return None
-    order = {id(el): k for k, el in enumerate(h1.getroottree().iter())}
+    nodes = list(h1.getroottree().iter())  # kept alive: lxml reuses the ids of dropped proxies
+    order = {id(el): k for k, el in enumerate(nodes)}
     at = order.get(id(h1), 0)
     # Near the headline: inside the headline's block (three levels up), after it.
     area = h1
     for _ in range(3):
         area = area.getparent() if area.getparent() is not None else area
-    near = {id(el) for el in area.iter()}
+    inside = list(area.iter())
+    near = {id(el) for el in inside}
     after = [el for el, text in decks if order.get(id(el), -1) > at and id(el) in near
              and next(el.iterancestors("a"), None) is None
+             and not in_card(el, h1)  # another story's summary, beside this one's headline
              and sum(len(ltext(a)) for a in el.iter("a")) < 0.5 * len(text)
              # When the page states its summary, a "deck" unlike it is a promo, unless it
              # stands right under the headline.

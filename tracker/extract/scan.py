@@ -13,6 +13,7 @@ from bs4 import Tag
 from lxml import html as lhtml
 
 from tracker.extract.body import EMBED_MARK
+from tracker.extract.notices import BARE_LABEL, is_correction, is_update_note, is_wire_note
 from tracker.snapshot import clean_text
 
 DROP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "button", "select",
@@ -51,6 +52,11 @@ _CORRECTION = re.compile(r"(?:^|[\s_-])(?:correction|corrections|clarification|c
 _LABEL_TAGS = {"strong", "b", "em", "span", "h2", "h3", "h4", "h5", "h6", "dt", "div"}
 _CORRECTION_LABEL = re.compile(r"^\s*(?:corrections?|clarifications?|correction appended)\s*:?\s*$",
                                re.IGNORECASE)
+# The source line closing a quoted passage ("The Washington Post"): a class of its own, not the
+# "with-attribution" of the passage itself.
+_ATTRIBUTION = re.compile(r"(?:^|\s)(?:attribution|quote-?attribution|source-?credit)(?:$|\s)",
+                          re.IGNORECASE)
+_TIMESTAMP = re.compile(r"(?:^|[\s_-])timestamp(?:$|[\s_-])", re.IGNORECASE)
 MEDIA = re.compile(r"(?:^|[\s_-])(?:gallery|slideshow|carousel)(?:$|[\s_-])", re.IGNORECASE)
 _EMBED = re.compile(r"(?:^|\s)(?:twitter-tweet|twitter-video|instagram-media|tiktok-embed|"
                     r"facebook-post|fb-xfbml-parse-ignore|reddit-card|bluesky-embed)", re.IGNORECASE)
@@ -127,7 +133,8 @@ def drop(el: lhtml.HtmlElement) -> None:
 @dataclass
 class Scan:
     """What one pass over the body found; ``hidden`` and ``header`` elements are read here
-    and must leave the body, ``noise`` is pruned by size."""
+    and must leave the body, ``noise`` is pruned by size. ``bylines`` are every byline-like
+    element, in page order (a story card's byline among them), for the extractor to choose."""
 
     fields: dict[str, Any] = field(default_factory=dict)
     corrections: list[str] = field(default_factory=list)
@@ -137,6 +144,16 @@ class Scan:
     header: list[lhtml.HtmlElement] = field(default_factory=list)
     decks: list[tuple[lhtml.HtmlElement, str]] = field(default_factory=list)
     embeds: list[str] = field(default_factory=list)
+    bylines: list[tuple[lhtml.HtmlElement, str]] = field(default_factory=list)
+    notes: list[tuple[lhtml.HtmlElement, str]] = field(default_factory=list)
+    _claimed: set[int] = field(default_factory=set)
+
+    def claim(self, el: lhtml.HtmlElement) -> bool:
+        """Whether ``el`` is new: not a byline or note already taken, nor inside one."""
+        if id(el) in self._claimed or any(id(a) in self._claimed for a in el.iterancestors()):
+            return False
+        self._claimed.add(id(el))
+        return True
 
 
 def scan_body(body: lhtml.HtmlElement) -> Scan:
@@ -151,14 +168,76 @@ def scan_body(body: lhtml.HtmlElement) -> Scan:
         if (el.get("hidden") is not None or el.get("aria-hidden") == "true"
                 or _HIDDEN_STYLE.search(el.get("style") or "") or _HIDDEN_CLASS.search(a)):
             found.hidden.append(el)
+        elif notice(found, el, a):
+            continue
         elif a.strip() and el.tag not in FURNITURE_TAGS:
             _classed(found, el, a, body)
-        if el.get("rel") == "author" and "byline" not in found.fields and not in_furniture(el):
-            t = ltext(el)
-            if 3 <= len(t) <= 80:
-                found.fields["byline"] = t
-                found.header.append(block_of(el, body))
+        if ((el.get("rel") == "author" or "author" in (el.get("itemprop") or "").split())
+                and not in_furniture(el)):
+            t = byline_names(el) or ltext(el)
+            if 3 <= len(t) <= 80 and found.claim(el):
+                found.bylines.append((el, t))
     return found
+
+
+_NOTICE_TAGS = {"p", "div", "aside", "section", "em", "i", "blockquote", "span", "strong", "b",
+                "small", "li", "dd", "font", "h2", "h3", "h4", "h5", "h6", "header", "footer"}
+# How notices open: a cheap test before an element's whole text is read.
+_NOTICE_START = re.compile(
+    r"\s*\(?(?:correct|clarif|update|editor|editors|note\b|an? (?:earlier|previous|prior|original)|"
+    r"the (?:earlier|previous|prior|original)|this (?:story|article|report|post|piece|item|page|"
+    r"column|video)|we (?:have )?(?:corrected|amended|clarified|regret)|because of an?|due to an?|"
+    r"adds\b|(?-i:[A-Z]{3,} [A-Z]{2,}))", re.IGNORECASE)
+_BLOCK_TAGS = ("p", "div", "li", "br", "h2", "h3", "h4", "h5", "h6", "blockquote", "section",
+               "aside", "header", "footer", "dd", "dt", "ul", "ol", "table", "tr", "td")
+
+
+def _opening(el: lhtml.HtmlElement) -> str:
+    """The first words of an element's text without reading all of it: its own text, or its
+    first child's, a few levels down."""
+    for _ in range(4):
+        if (el.text or "").strip():
+            return el.text.strip()
+        if not len(el) or not isinstance(el[0].tag, str):
+            return ""
+        el = el[0]
+    return (el.text or "").strip()
+
+
+def notice_text(el: lhtml.HtmlElement) -> str:
+    """A notice's text, its blocks kept apart, a bare label ("Update", "Editor's note") joined
+    to what it labels with a colon."""
+    first = clean_text(_opening(el))
+    el = copy.deepcopy(el)
+    for sub in el.iterdescendants(*_BLOCK_TAGS):
+        sub.text, sub.tail = " " + (sub.text or ""), " " + (sub.tail or "")
+    text = clean_text(el.text_content())
+    if BARE_LABEL.match(first) and ":" not in first and text.startswith(first + " "):
+        text = f"{first}: {text[len(first) + 1:]}"
+    return text
+
+
+def notice(found: Scan, el: lhtml.HtmlElement, a: str) -> bool:
+    """A correction wherever it stands, or an editor's note, known by what it says (a box of a
+    known class is read as such by ``_classed``); True when ``el`` was taken."""
+    if el.tag not in _NOTICE_TAGS or not _NOTICE_START.match(_opening(el)):
+        return False
+    if any(k > 3 for k, _ in enumerate(el.iter("p"))) or len(el.text_content()) > 1500:
+        return False  # a container of the article, not a notice
+    text = notice_text(el)
+    if is_correction(text) and not is_wire_note(text):
+        if found.claim(el):
+            found.corrections.append(text)
+            found.hidden.append(el)
+        return True
+    links = sum(len(x.text_content()) for x in el.iter("a"))
+    if (is_update_note(text) and not _NOTE.search(a) and not in_furniture(el)
+            and el.tag != "li" and next(el.iterancestors("a", "li"), None) is None
+            and links < 0.5 * len(text)):  # a story card's "UPDATE: ..." headline is a link
+        if found.claim(el):
+            found.notes.append((el, text))
+        return True
+    return False
 
 
 def _special(found: Scan, el: lhtml.HtmlElement, a: str, body: lhtml.HtmlElement) -> bool:
@@ -184,7 +263,7 @@ def _special(found: Scan, el: lhtml.HtmlElement, a: str, body: lhtml.HtmlElement
         # "<strong>Correction:</strong> <p>Because of an editing error...</p>" (NYT)
         box = el.getparent()
         t = ltext(box) if box is not None else ""
-        if 20 < len(t) < 2000 and box is not body:
+        if 20 < len(t) < 2000 and box is not body and found.claim(box):
             found.corrections.append(t)
             found.hidden.append(box)
             return True
@@ -205,20 +284,33 @@ def _classed(found: Scan, el: lhtml.HtmlElement, a: str, body: lhtml.HtmlElement
         if NOISE.search(a):
             found.noise.append(el)
     elif _NOTE.search(a) and "editor_note" not in fields:
-        fields["editor_note"] = ltext(el)
-        found.header.append(el)
-    elif _BYLINE.search(a) and "byline" not in fields and not NOISE.search(a):
+        t = ltext(el)
+        if is_correction(t) and not is_wire_note(t):  # a correction in a note box is one
+            found.corrections.append(t)
+            found.hidden.append(el)
+        else:
+            fields["editor_note"] = t
+            found.header.append(el)
+    elif _BYLINE.search(a) and not NOISE.search(a):
         whole = ltext(el)
         t = (byline_names(el) or whole) if len(whole) <= 300 else ""
-        if 3 <= len(t) <= 150:
-            fields["byline"] = t
-            found.header.append(block_of(el, body))
+        if 3 <= len(t) <= 150 and found.claim(el):
+            found.bylines.append((el, t))
     elif _DECK.search(a) and el.tag not in ("body", "article", "main"):
         t = ltext(el)
         if 20 <= len(t) <= 400 and not (found.decks and found.decks[-1][1] in t):
             found.decks.append((el, t))
-    elif NOISE.search(a):
+    elif (NOISE.search(a) or _ATTRIBUTION.search(a)) and not _entry_time(el, a):
         found.noise.append(el)
+
+
+def _entry_time(el: lhtml.HtmlElement, a: str) -> bool:
+    """A live blog entry's time inside its paragraph ("9.31am: Welcome to ...") is the entry's,
+    as a ``<time>`` inside a paragraph is: only a timestamp standing alone is page furniture."""
+    if not _TIMESTAMP.search(a):
+        return False
+    p = next(el.iterancestors("p"), None)
+    return p is not None and len(p.text_content()) > 3 * len(el.text_content()) + 40
 
 
 def prune(body: lhtml.HtmlElement, noise: list[lhtml.HtmlElement], total: int) -> None:

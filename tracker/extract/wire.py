@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import re
 
+from tracker.extract.notices import (BARE_LABEL, is_byline, is_correction, is_editor_note,
+                                     is_editors_note, is_update_note, is_wire_note)
 from tracker.snapshot import Snapshot, clean_text
+
+__all__ = ["build_body", "is_byline", "is_chrome", "is_correction", "is_editor_note",
+           "is_update_note", "parse_wire", "split_dateline", "split_label", "stamp"]
 
 # Update labels prefixed to a headline: "UPDATE – ", "UPDATE 2-", "CORRECTED-UPDATE 2-",
 # "REFILE-". Capitals only: "Update: ..." in an ordinary headline is part of the headline.
@@ -25,31 +30,11 @@ _DATELINE = re.compile(
     r"\s*[-–—]{1,2}\s*(?=\S)"
 )
 
-_BYLINE = re.compile(r"^(?:By|BY|Por|Par|Von|Di)\s+[^\s.!?]")
-_REUTERS_NOTE = re.compile(
-    r"^\((?:Adds|Updates|Recasts|Corrects|Changes|Rewrites|Removes|Refiles|Repeats|Fixes|"
-    r"Inserts|Deletes|Writes|Tops|Moves|Clarifies|Amends|Edits|Releases|Restores|Withdraws|"
-    r"Reissues|Expands)\b[^()]*(?:\([^()]*\)[^()]*)*\)$",
-    re.IGNORECASE,
-)
 _STAMP = re.compile(
     r"^(?P<which>Published|Publish(?:ed)? date|Updated|Update|Last updated|Posted|"
     r"Yayınlanma|Güncelleme|Güncellenme)\s*:?\s*(?P<when>.*\d.*)$",
     re.IGNORECASE,
 )
-_CORRECTION = re.compile(
-    r"^(?:(?:Correction|Clarification|Düzeltme|Editor['’]s note)\s*[:\-–—]"
-    r"|(?:An earlier|A previous) version of this (?:story|article|report)\b"
-    r"|(?:An earlier|A previous) (?:story|article|report|version)\b.{0,160}\b(?:misstated|"
-    r"misidentified|misspelled|misattributed|incorrectly|erroneously|wrongly)\b"
-    r"|This (?:story|article|report) (?:has been|was) (?:corrected|amended|clarified)"
-    r"|\(Corrects\b.*\)$"
-    r"|(?:Because of|Due to) an? (?:editing|reporting|production|transcription) error\b"
-    r"|(?=.{0,400}\b(?:earlier|previous) version of this\b).{0,200}\b(?:misstated|"
-    r"misidentified|misspelled|misattributed|incorrectly|erroneously)\b)",
-    re.IGNORECASE,
-)
-
 # Page chrome: text around an article that is not article text and changes on every load.
 _CHROME = [
     re.compile(p, re.IGNORECASE)
@@ -76,6 +61,8 @@ _CHROME = [
         r"^(?:updated|last updated|posted)\s+\d+\s+(?:seconds?|minutes?|mins?|hours?|days?)\s+ago$",
         r"^©|^copyright\s*(?:©|\(c\)|\d{4})|^.{0,60}\ball rights reserved\.?$",
         r"^share on \w+$|^\d+ comments?$|^comments? \(\d+\)$",
+        # The print edition's note under a web story (NYT): its page and date vary by capture.
+        r"^a version of this (?:article|story|review) appears? in print\b",
     )
 ]
 _TERMINAL = re.compile(r"[.!?…:;\"”’»)\]]$")
@@ -99,23 +86,6 @@ def split_dateline(paragraph: str) -> tuple[str | None, str]:
     if not re.search(r"\)\s*[-–—]|\s[-–—]|[-–—]\s", m.group(0)):
         return None, paragraph
     return m.group("dateline").strip(), paragraph[m.end():].strip()
-
-
-def is_byline(line: str) -> bool:
-    return bool(_BYLINE.match(line)) and len(line) <= 120 and not line.endswith(".")
-
-
-def is_editor_note(line: str) -> bool:
-    """A capitals note (``ADDS DETAILS FROM KREMLIN, LEDE``) or a Reuters ``(Adds ...)``."""
-    if _REUTERS_NOTE.match(line):
-        return True
-    letters = [c for c in line if c.isalpha()]
-    return (len(letters) >= 4 and len(line.split()) >= 2 and not is_byline(line)
-            and sum(c.isupper() for c in letters) >= 0.9 * len(letters))
-
-
-def is_correction(line: str) -> bool:
-    return bool(_CORRECTION.match(line))
 
 
 def is_chrome(line: str) -> bool:
@@ -184,7 +154,7 @@ def parse_wire(text: str) -> Snapshot:
         line = lines[i]
         if is_byline(line) and "byline" not in meta:
             meta["byline"] = line
-        elif is_editor_note(line) and "editor_note" not in meta:
+        elif (is_editor_note(line) or is_update_note(line)) and "editor_note" not in meta:
             meta["editor_note"] = line
         elif stamp(line):
             which, when = stamp(line)  # type: ignore[misc]
@@ -201,15 +171,38 @@ def parse_wire(text: str) -> Snapshot:
     return build_body(lines[i:], meta)
 
 
+def _notices(paragraphs: list[str], meta: dict, corrections: list[str]) -> list[str]:
+    """Take corrections out of the body wherever they stand, and editor's notes from its top,
+    or from its foot when they say so ("Editor's note: ..."; an "UPDATE:" down there is the
+    story's own addendum). A bare label ("Correction", "Update: Oct. 28, 2015") is read with
+    the paragraph after it."""
+    body: list[str] = []
+    notes = [meta["editor_note"]] if meta.get("editor_note") else []
+    n, i = len(paragraphs), 0
+    while i < n:
+        p, step = paragraphs[i], 1
+        if BARE_LABEL.match(p) and i + 1 < n:
+            p, step = f"{p} {paragraphs[i + 1]}" if ":" in p else f"{p}: {paragraphs[i + 1]}", 2
+        if is_correction(p) and not (i < 2 and is_wire_note(p)):
+            corrections.append(p)
+        elif i < 2 and is_update_note(p) or i + step >= n - 2 and is_editors_note(p):
+            notes += [p] if p not in notes else []  # the header's note repeated: once
+        else:
+            body.append(paragraphs[i])
+            step = 1
+        i += step
+    if notes:
+        meta["editor_note"] = " ".join(notes)
+    return body
+
+
 def build_body(paragraphs: list[str], meta: dict, corrections: list[str] | None = None,
                require_body: bool = True) -> Snapshot:
-    """Split corrections and chrome out of the body, the dateline off its first paragraph."""
-    body: list[str] = []
+    """Split corrections, editor's notes and chrome out of the body, the dateline off its
+    first paragraph."""
     corrections = list(corrections or [])
-    for p in paragraphs:
-        if is_chrome(p):
-            continue
-        (corrections if is_correction(p) else body).append(p)
+    body = _notices([p for p in paragraphs if not is_chrome(p)], meta, corrections)
+    corrections = list(dict.fromkeys(corrections))  # one notice shown twice is one notice
     if body and not meta.get("dateline"):
         dateline, rest = split_dateline(body[0])
         if dateline and rest:
