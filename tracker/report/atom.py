@@ -69,15 +69,10 @@ def changes_feed(changes: list[ChangeItem], title: str, path: str,
         for c in group:
             counts[c.kind] = counts.get(c.kind, 0) + 1
         ordered = {k.value: counts[k.value] for k in Kind if k.value in counts}
-        entry = _add(feed, "entry")
-        _add(entry, "id", f"urn:tracker:{_uid(first.url)}:v{first.version}")
-        _add(entry, "title", f"{first.headline or first.url}: {count_line(ordered)}")
-        _add(entry, "updated", first.detected_at.isoformat())
-        _add(entry, "link", rel="alternate", type="text/html",
-             href=f"{_root(path)}stories/{first.story_id}.html#v{first.version}")
         lines = [f"Version {first.previous} → {first.version} of {first.url}"]
         lines += [plain_line(_change(c)) for c in group]
-        _add(entry, "summary", "\n".join(lines), type="text")
+        _entry(feed, path, first, "", f"{first.headline or first.url}: {count_line(ordered)}",
+               "\n".join(lines))
     return _text(feed)
 
 
@@ -86,14 +81,21 @@ def kind_feed(changes: list[ChangeItem], kind: Kind, path: str) -> str:
     updated = changes[0].detected_at if changes else EPOCH
     feed = _feed(f"{kind.title}: every change", path, updated, f"kinds/{kind.value}.html")
     for c in changes[:ENTRIES]:
-        entry = _add(feed, "entry")
-        _add(entry, "id", f"urn:tracker:{_uid(c.url)}:v{c.version}:c{c.id}")
-        _add(entry, "title", f"{c.headline or c.url}: {kind.singular}")
-        _add(entry, "updated", c.detected_at.isoformat())
-        _add(entry, "link", rel="alternate", type="text/html",
-             href=f"{_root(path)}stories/{c.story_id}.html#v{c.version}")
-        _add(entry, "summary", plain_line(_change(c)), type="text")
+        _entry(feed, path, c, f":c{c.id}", f"{c.headline or c.url}: {kind.singular}",
+               plain_line(_change(c)))
     return _text(feed)
+
+
+def _entry(feed: ET.Element, path: str, c: ChangeItem, suffix: str, title: str,
+           summary: str) -> None:
+    """An entry about ``c``'s version (``suffix`` tells one change of it from another)."""
+    entry = _add(feed, "entry")
+    _add(entry, "id", f"urn:tracker:{_uid(c.url)}:v{c.version}{suffix}")
+    _add(entry, "title", title)
+    _add(entry, "updated", c.detected_at.isoformat())
+    _add(entry, "link", rel="alternate", type="text/html",
+         href=f"{_root(path)}stories/{c.story_id}.html#v{c.version}")
+    _add(entry, "summary", summary, type="text")
 
 
 def _change(c: ChangeItem) -> dict[str, Any]:
