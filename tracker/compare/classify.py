@@ -256,9 +256,14 @@ def compare(old: Snapshot, new: Snapshot, options: DiffOptions | None = None) ->
                               update_label_after=new.update_label))
 
     lede_old, lede_new = old.paragraphs[0], new.paragraphs[0]
-    first = next((b for b in blocks if b.old == (0,) and b.new == (0,)), None)
-    if lede_old != lede_new and not (first.minor if first is not None else _copyedit(
-            lede_old, lede_new, codec, dmp)):
+    # The block holding both first paragraphs: a copyedit, or the same words only re-broken
+    # into more or fewer paragraphs, is no new lede.
+    first = next((b for b in blocks if b.old[:1] == (0,) and b.new[:1] == (0,)), None)
+    if first is None:
+        same = _copyedit(lede_old, lede_new, codec, dmp)
+    else:
+        same = first.minor or (first.kind in ("split", "merged") and is_copyedit(first.ops))
+    if lede_old != lede_new and not same:
         changes.append(Change(Kind.LEDE, before=lede_old, after=lede_new))
 
     numbers: list[Change] = []
