@@ -67,3 +67,94 @@ def test_long_runs_of_removed_paragraphs() -> None:
     assert [b.kind for b in blocks[:3]] == ["equal", "removed", "removed"]
     assert sum(b.kind == "removed" for b in blocks) == 2999
     assert [b.old[0] for b in blocks if b.kind == "removed"] == list(range(1, 3000))
+
+
+# Revisions seen on real sites: a staff page of photo captions made from one template, a logo
+# line repeated through it, and a site-wide fix that touched them all in place.
+def caption(name: str, junk: int = 0) -> str:
+    return f"![{name} smiling at the camera](/assets/blog/{name.lower()}.jpg)" + " {{ site }}" * junk
+
+
+LOGO = "![No photo available, our logo is shown instead](/assets/blog/logo.png)"
+
+
+def test_look_alike_captions_edited_in_place_are_not_moves() -> None:
+    # The fix left each caption less like its old self than like a new colleague's caption.
+    old = [A, caption("Ana"), B, caption("Ben"), C]
+    new = [A, caption("Ana", 10), B, caption("Ben", 10), C,
+           caption("Cyd"), D, caption("Dee"), "Welcome to the team."]
+    blocks = align(old, new)
+    assert [b for b in blocks if b.moved] == []
+    assert [(b.kind, b.old, b.new) for b in blocks if b.old] == [
+        ("equal", (0,), (0,)), ("edited", (1,), (1,)), ("equal", (2,), (2,)),
+        ("edited", (3,), (3,)), ("equal", (4,), (4,))]
+    assert [b.new for b in blocks if b.kind == "added"] == [(5,), (6,), (7,), (8,)]
+
+
+def test_a_repeated_line_fixed_in_place_pairs_in_place() -> None:
+    # The line broken twice, once badly; fixed, it reads the same in both places.
+    old = [A, LOGO + " {{ site }}" * 12, B, C, LOGO + " {{ site }}", D]
+    new = [A, LOGO, B, C, LOGO, D]
+    blocks = align(old, new)
+    assert [b for b in blocks if b.moved] == []
+    assert [(b.kind, b.old, b.new) for b in blocks] == [
+        ("equal", (0,), (0,)), ("edited", (1,), (1,)), ("equal", (2,), (2,)),
+        ("equal", (3,), (3,)), ("edited", (4,), (4,)), ("equal", (5,), (5,))]
+
+
+def test_repeated_identical_paragraphs_pair_with_their_neighbours() -> None:
+    # An identical copy of the repeated line appears further down: the ones in place were
+    # copyedited, nothing moved.
+    old = [A, LOGO, B, LOGO, C]
+    new = [A, LOGO + ".", B, LOGO + ".", C, LOGO, D, LOGO]
+    blocks = align(old, new)
+    assert [b for b in blocks if b.moved] == []
+    assert [(b.kind, b.old, b.new, b.minor) for b in blocks if b.old] == [
+        ("equal", (0,), (0,), False), ("edited", (1,), (1,), True),
+        ("equal", (2,), (2,), False), ("edited", (3,), (3,), True),
+        ("equal", (4,), (4,), False)]
+
+
+# A statement quoted as one block, then re-broken a sentence a paragraph, with the quotation
+# marks and spacing redone at each break.
+STATEMENT = [
+    "The board met on Tuesday night to review the plan.",
+    "Members asked for more detail on the costs of the new depot.",
+    "The treasurer said the figures would be published next week.",
+    "Residents near the site have raised concerns about traffic.",
+    "A public meeting is planned for the end of the month.",
+    "The board thanked staff for their work on the proposal.",
+    "It will vote on the plan in the spring.",
+]
+
+
+def test_a_block_re_broken_into_many_paragraphs_is_one_split_and_back_one_merge() -> None:
+    block = "“" + " ".join(STATEMENT) + "” The Example Gazette"
+    pieces = ["“" + s + "”" for s in STATEMENT]
+    old, new = [A, block, D], [A, *pieces, D]
+    split = align(old, new)
+    assert [(b.kind, b.old, b.new, b.moved) for b in split] == [
+        ("equal", (0,), (0,), False), ("split", (1,), tuple(range(1, 8)), False),
+        ("equal", (2,), (8,), False)]
+    merged = align(new, old)
+    assert [(b.kind, b.old, b.new) for b in merged][1] == ("merged", tuple(range(1, 8)), (1,))
+    assert not any(b.kind in ("added", "removed") for b in split + merged)
+
+
+def test_an_edited_paragraph_that_moved_is_edited_and_moved() -> None:
+    blocks = align([A, B, C, D], [A, C, D, B.replace("walked out", "left")])
+    assert [(b.kind, b.old, b.new, b.moved) for b in blocks] == [
+        ("equal", (0,), (0,), False), ("equal", (2,), (1,), False),
+        ("equal", (3,), (2,), False), ("edited", (1,), (3,), True)]
+
+
+def test_a_paragraph_moved_and_updated_is_not_taken_for_the_one_in_its_slot() -> None:
+    # The death toll moved to the end and went up; an injury count took its place. In place,
+    # the two share most words, but the moved one is far closer: a move, not a new figure.
+    bridge = "when the bridge over the river collapsed on Sunday"
+    toll = f"Police said 12 people died {bridge} night."
+    injured = f"Police said 14 people were injured {bridge}."
+    blocks = align([A, toll, B, C, D], [A, injured, B, C, D, toll.replace("12", "15")])
+    assert [(b.kind, b.old, b.new, b.moved) for b in blocks] == [
+        ("equal", (0,), (0,), False), ("added", (), (1,), False), ("equal", (2,), (2,), False),
+        ("equal", (3,), (3,), False), ("equal", (4,), (4,), False), ("edited", (1,), (5,), True)]

@@ -1,63 +1,26 @@
 """Alignment of body paragraphs between two versions of a story.
 
-Exact matches first (by hash of the text), then fuzzy matching of the rest on word-level
-similarity to find edited, split and merged paragraphs, then a longest-increasing-subsequence
-rule over the matched pairs to say which paragraphs moved.
+Kept order first. A paragraph found once on each side, unchanged, is one paragraph; those that
+keep their order anchor the rest. Between two anchors, the paragraphs left are paired in order:
+the heaviest set of pairs that do not cross (repeated paragraphs, edited, split, merged and
+re-broken ones), then, in the gaps still left, by content words in the same slot. Only what is
+left after that is paired across anchors. A block moved when it falls outside one longest
+increasing run of OLD positions: so a repeated or look-alike paragraph (a logo line, a caption
+template) pairs with its counterpart in place, never with a twin elsewhere, which would turn
+edits in place into moves.
 """
 
 from __future__ import annotations
 
 import bisect
-import difflib
-import re
-from dataclasses import dataclass
+from collections import Counter
 
 from rapidfuzz import fuzz, process
 
+from tracker.compare.pairing import AlignOptions, Cand, Pairs, Run, Sides, Texts, candidates
 from tracker.compare.worddiff import EQUAL, Block, Codec, equal_share, is_copyedit, new_dmp, word_diff
 
-_WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class AlignOptions:
-    """Thresholds of the paragraph alignment (similarities are 0..1, word level)."""
-
-    # Two paragraphs sharing at least this much of their words are one paragraph, reworded.
-    # 0.5 keeps a lede rewritten around its facts paired; below it pairings turn arbitrary.
-    match: float = 0.5
-    # Candidates below this are not considered at all (a split piece of a long paragraph can
-    # score as low as piece/(whole+piece), e.g. 0.4 for a third).
-    candidate: float = 0.3
-    # A run of paragraphs is a split/merge of one only if, joined, they match it this well
-    # and better than any single one of them by ``split_margin``.
-    split: float = 0.75
-    split_margin: float = 0.1
-    longest_run: int = 4
-    # Candidate OLD paragraphs kept per NEW paragraph.
-    candidates: int = 8
-    # An edit keeping less than this share of the text is shown as a whole old -> new block.
-    rewrite: float = 0.4
-    # Content-word overlap (Dice) that makes a removed and an added paragraph in the same slot
-    # one paragraph rewritten. Unrelated paragraphs of one story share at most ~0.25 here.
-    slot: float = 0.35
-
-
-class _Words:
-    """Paragraphs encoded one character per (case-folded) word, for rapidfuzz."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, str] = {}
-
-    def encode(self, text: str) -> str:
-        ids = self.ids
-        out = []
-        for w in _WORD.findall(text.casefold()):
-            ch = ids.get(w)
-            if ch is None:
-                ch = ids[w] = chr(0x100 + len(ids))
-            out.append(ch)
-        return "".join(out)
+__all__ = ["AlignOptions", "align"]
 
 
 def _lis_members(seq: list[int]) -> set[int]:
@@ -81,128 +44,129 @@ def _lis_members(seq: list[int]) -> set[int]:
     return members
 
 
-def _runs(center: int, free: set[int], longest: int) -> list[tuple[int, ...]]:
-    """Runs of 2..longest consecutive free indexes that contain ``center``."""
-    runs = []
-    for length in range(2, longest + 1):
-        for start in range(center - length + 1, center + 1):
-            run = tuple(range(start, start + length))
-            if all(i in free for i in run):
-                runs.append(run)
-    return runs
-
-
-Pairs = list[tuple[tuple[int, ...], tuple[int, ...]]]
-Texts = tuple[str, ...] | list[str]
-
-
 def align(old: Texts, new: Texts, options: AlignOptions | None = None,
           codec: Codec | None = None) -> list[Block]:
     """Blocks covering every paragraph of OLD and NEW exactly once, in NEW's order (removed
     paragraphs are placed after the block that precedes them in OLD)."""
     opts = options or AlignOptions()
-    pairs, free_old, free_new = _exact(old, new)
+    sides = Sides(old, new)
+    # 1. A paragraph found once on each side is one paragraph, moved or not; those that keep
+    #    their order (the most, the longer first) anchor the rest.
+    pairs = _unique(sides)
+    kept = _chain([(1.0, 1 + len(old[o[0]]) / (2.0 * len("".join(old)) + 1), o, n)
+                   for o, n in pairs])  # lengths weigh less than one pair in all
+    placed: Pairs = []
+    free_old, free_new = _free(pairs, len(old), len(new))
+    # 2. Between anchors, in order: what an edit, a split, a re-break left in place, and which
+    #    of a repeated paragraph's twins (a logo line, a "back to top") is which.
     if free_old and free_new:
-        found, free_old, free_new = _fuzzy(old, new, free_old, free_new, opts)
-        pairs += found
+        for gap_old, gap_new in _gaps(kept, free_old, free_new, len(old), len(new)):
+            placed += _chain(candidates(sides, gap_old, gap_new, opts))
+        free_old, free_new = _free(pairs + placed, len(old), len(new))
     # 3. Same slot: a paragraph removed and one added between the same two kept neighbours,
     #    sharing much of their content words, are one paragraph rewritten (a new lede that
     #    keeps the who, where and when but little of the wording).
-    pairs.sort(key=lambda p: p[1][0])
     if free_old and free_new:
-        pairs += _same_slot(pairs, free_old, free_new, old, new, opts)
-        paired_o = {i for o, _ in pairs for i in o}
-        paired_n = {j for _, n in pairs for j in n}
-        free_old = [i for i in free_old if i not in paired_o]
-        free_new = [j for j in free_new if j not in paired_n]
-        pairs.sort(key=lambda p: p[1][0])
+        placed += _same_slot(sides, kept + placed, free_old, free_new, opts)
+    # A pair made in place yields to a much closer match across anchors: that one moved.
+    undone = _closer_elsewhere(sides, placed, *_free(pairs + placed, len(old), len(new)), opts)
+    pairs += [p for p in placed if p not in undone]
+    free_old, free_new = _free(pairs, len(old), len(new))
+    # 4. Across anchors: the paragraphs that moved (edited, split or merged on the way).
+    if free_old and free_new:
+        pairs += _greedy(candidates(sides, sorted(free_old), sorted(free_new), opts))
+        free_old, free_new = _free(pairs, len(old), len(new))
+    pairs.sort(key=lambda p: p[1][0])
     blocks = _blocks(pairs, old, new, opts, codec or Codec())
-    blocks.extend(Block("added", (), (j,), (("+", new[j]),)) for j in free_new)
-    removed = [Block("removed", (i,), (), (("-", old[i]),)) for i in free_old]
+    blocks.extend(Block("added", (), (j,), (("+", new[j]),)) for j in sorted(free_new))
+    removed = [Block("removed", (i,), (), (("-", old[i]),)) for i in sorted(free_old)]
     return _order(blocks, removed)
 
 
-def _exact(old: Texts, new: Texts) -> tuple[Pairs, list[int], list[int]]:
-    """1. Exact matches: first those that keep their order (the longest common runs, so that
-    deleting one of two repeated paragraphs is a deletion, not a move), then the rest."""
-    pairs: Pairs = []
-    matcher = difflib.SequenceMatcher(None, list(old), list(new), autojunk=False)
-    paired_old: set[int] = set()
-    paired_new: set[int] = set()
-    for a, b, size in matcher.get_matching_blocks():
-        for k in range(size):
-            pairs.append(((a + k,), (b + k,)))
-            paired_old.add(a + k)
-            paired_new.add(b + k)
-    by_text: dict[str, list[int]] = {}
-    for i, p in enumerate(old):
-        if i not in paired_old:
-            by_text.setdefault(p, []).append(i)
-    free_new: list[int] = []
-    for j, p in enumerate(new):
-        if j in paired_new:
-            continue
-        slots = by_text.get(p)
-        if slots:
-            i = slots.pop(0)
-            pairs.append(((i,), (j,)))
-            paired_old.add(i)
-        else:
-            free_new.append(j)
-    return pairs, [i for i in range(len(old)) if i not in paired_old], free_new
+def _unique(sides: Sides) -> Pairs:
+    """Pairs of equal paragraphs found once on each side, in NEW's order."""
+    old, new = sides.texts
+    in_old, in_new = Counter(old), Counter(new)
+    at = {p: i for i, p in enumerate(old) if in_old[p] == 1 and in_new[p] == 1}
+    return [((at[p],), (j,)) for j, p in enumerate(new) if p in at]
 
 
-def _fuzzy(old: Texts, new: Texts, free_old: list[int], free_new: list[int],
-           opts: AlignOptions) -> tuple[Pairs, list[int], list[int]]:
-    """2. Fuzzy candidates among the rest: singles, splits (1 -> run) and merges (run -> 1)."""
-    words = _Words()
-    enc_old = {i: words.encode(old[i]) for i in free_old}
-    enc_new = {j: words.encode(new[j]) for j in free_new}
-    olds = [enc_old[i] for i in free_old]
-    cands: list[tuple[float, int, tuple[int, ...], tuple[int, ...]]] = []
-    best_old: dict[int, tuple[float, int]] = {}
-    best_new: dict[int, tuple[float, int]] = {}
-    cutoff = opts.candidate * 100
-    for j in free_new:
-        # The best few per paragraph are enough, and keep memory linear on 2,000-paragraph
-        # live blogs of near-identical entries.
-        for _, score, k in process.extract(enc_new[j], olds, scorer=fuzz.ratio,
-                                           limit=opts.candidates, score_cutoff=cutoff):
-            i = free_old[k]
-            s = score / 100
-            # Tie-break towards nearby positions: the same paragraph rarely travels far.
-            dist = abs(i / max(len(old), 1) - j / max(len(new), 1))
-            cands.append((s, 1 if s >= opts.match else 0, (i,), (j,)))
-            if s - dist * 1e-6 > best_old.get(i, (-1.0, 0))[0]:
-                best_old[i] = (s - dist * 1e-6, j)
-            if s - dist * 1e-6 > best_new.get(j, (-1.0, 0))[0]:
-                best_new[j] = (s - dist * 1e-6, i)
-    fo, fn = set(free_old), set(free_new)
-    for i, (single, j) in best_old.items():
-        for run in _runs(j, fn, opts.longest_run):
-            s = fuzz.ratio(enc_old[i], "".join(enc_new[x] for x in run)) / 100
-            if s >= opts.split and s >= single + opts.split_margin:
-                cands.append((s, 1, (i,), run))
-    for j, (single, i) in best_new.items():
-        for run in _runs(i, fo, opts.longest_run):
-            s = fuzz.ratio("".join(enc_old[x] for x in run), enc_new[j]) / 100
-            if s >= opts.split and s >= single + opts.split_margin:
-                cands.append((s, 1, run, (j,)))
-    # Greedy by score; deterministic order on ties (smaller runs, earlier positions).
-    cands.sort(key=lambda c: (-c[1], -c[0], len(c[2]) + len(c[3]), c[3], c[2]))
-    pairs: Pairs = []
-    for s, ok, o, n in cands:
-        if ok and all(i in fo for i in o) and all(j in fn for j in n):
-            pairs.append((o, n))
-            fo.difference_update(o)
-            fn.difference_update(n)
-    return pairs, sorted(fo), sorted(fn)
+def _free(pairs: Pairs, n_old: int, n_new: int) -> tuple[set[int], set[int]]:
+    paired_old = {i for o, _ in pairs for i in o}
+    paired_new = {j for _, n in pairs for j in n}
+    return ({i for i in range(n_old) if i not in paired_old},
+            {j for j in range(n_new) if j not in paired_new})
+
+
+def _gaps(pairs: Pairs, free_old: set[int], free_new: set[int], n_old: int, n_new: int
+          ) -> list[tuple[list[int], list[int]]]:
+    """The free paragraphs of each side between two consecutive pairs, which keep their order;
+    only gaps with some on both sides."""
+    ordered = sorted(pairs, key=lambda p: p[1][0])
+    lows = [(-1, -1)] + [(o[-1], n[-1]) for o, n in ordered]
+    highs = [(o[0], n[0]) for o, n in ordered] + [(n_old, n_new)]
+    out = []
+    for (o_lo, n_lo), (o_hi, n_hi) in zip(lows, highs):
+        gap_old = [i for i in range(o_lo + 1, o_hi) if i in free_old]
+        gap_new = [j for j in range(n_lo + 1, n_hi) if j in free_new]
+        if gap_old and gap_new:
+            out.append((gap_old, gap_new))
+    return out
+
+
+def _chain(cands: list[Cand]) -> Pairs:
+    """The pairs of the heaviest set of candidates that keep their order: no two cross or
+    share a paragraph (a longest-path over candidates sorted by OLD position, with a Fenwick
+    tree of the best chain ending at each NEW position)."""
+    if not cands:
+        return []
+    items = sorted(cands, key=lambda c: (c[2][0], c[3][0], -c[0], len(c[2]) + len(c[3])))
+    by_end = sorted(range(len(items)), key=lambda k: (items[k][2][-1], k))
+    keys = sorted({c[3][-1] for c in items})
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (len(keys) + 1)
+    best, prev = [0.0] * len(items), [-1] * len(items)
+    done = 0
+    for k, (_, weight, o, n) in enumerate(items):
+        while done < len(by_end) and items[by_end[done]][2][-1] < o[0]:
+            a = by_end[done]
+            done += 1
+            r = bisect.bisect_left(keys, items[a][3][-1]) + 1
+            while r < len(tree):
+                if best[a] > tree[r][0]:
+                    tree[r] = (best[a], a)
+                r += r & -r
+        top, r = (0.0, -1), bisect.bisect_left(keys, n[0])  # chains ending before n[0]
+        while r > 0:
+            if tree[r][0] > top[0]:
+                top = tree[r]
+            r -= r & -r
+        best[k], prev[k] = weight + top[0], top[1]
+    k = max(range(len(items)), key=lambda x: (best[x], -x))
+    out: Pairs = []
+    while k >= 0:
+        out.append((items[k][2], items[k][3]))
+        k = prev[k]
+    return out[::-1]
+
+
+def _greedy(cands: list[Cand]) -> Pairs:
+    """Best first, order aside: the pairs across anchors, i.e. moves."""
+    cands.sort(key=lambda c: (-c[0], len(c[2]) + len(c[3]), c[3], c[2]))
+    used_old: set[int] = set()
+    used_new: set[int] = set()
+    out: Pairs = []
+    for _, _, o, n in cands:
+        if used_old.isdisjoint(o) and used_new.isdisjoint(n):
+            out.append((o, n))
+            used_old.update(o)
+            used_new.update(n)
+    return out
 
 
 def _blocks(pairs: Pairs, old: Texts, new: Texts, opts: AlignOptions, codec: Codec
             ) -> list[Block]:
-    """4. The matched blocks, with their word diffs; those outside one longest increasing run
-    of OLD positions moved."""
+    """5. The matched blocks, with their word diffs; those outside one longest increasing run
+    of OLD positions moved, whatever their kind (an edited paragraph can move too)."""
     keep = _lis_members([o[0] for o, _ in pairs])
     dmp = new_dmp()
     blocks: list[Block] = []
@@ -220,50 +184,46 @@ def _blocks(pairs: Pairs, old: Texts, new: Texts, opts: AlignOptions, codec: Cod
     return blocks
 
 
-_STOPWORDS = {
-    "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "and",
-    "or", "but", "that", "which", "who", "this", "these", "it", "its", "is", "are", "was",
-    "were", "be", "been", "has", "have", "had", "said", "says", "will", "would", "after",
-    "before", "their", "they", "he", "she", "his", "her", "we", "not", "also", "than", "more",
-}
-
-
-def _content(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS}
-
-
-def _same_slot(pairs: list[tuple[tuple[int, ...], tuple[int, ...]]], free_old: list[int],
-               free_new: list[int], old: tuple[str, ...] | list[str],
-               new: tuple[str, ...] | list[str], opts: AlignOptions
-               ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """Pairs of unmatched paragraphs in the same gap between kept (in-order) neighbours whose
-    content words overlap by at least ``opts.slot`` (Dice)."""
-    order = _lis_members([o[0] for o, _ in pairs])
-    anchors = [(-1, -1)] + [(max(o), max(n)) for k, (o, n) in enumerate(pairs) if k in order]
-    ends = [(min(o), min(n)) for k, (o, n) in enumerate(pairs) if k in order] + [(len(old), len(new))]
-    found = []
-    for (o_lo, n_lo), (o_hi, n_hi) in zip(anchors, ends):
-        gap_old = [i for i in free_old if o_lo < i < o_hi]
-        gap_new = [j for j in free_new if n_lo < j < n_hi]
-        if not gap_old or not gap_new:
-            continue
-        words_old = {i: _content(old[i]) for i in gap_old}
-        words_new = {j: _content(new[j]) for j in gap_new}
-        cands = []
+def _same_slot(sides: Sides, kept: Pairs, free_old: set[int], free_new: set[int],
+               opts: AlignOptions) -> Pairs:
+    """Pairs of unmatched paragraphs in the same gap between kept neighbours whose content
+    words overlap by at least ``opts.slot`` (Dice), the most overlap that keeps their order."""
+    old, new = sides.texts
+    found: Pairs = []
+    for gap_old, gap_new in _gaps(kept, free_old, free_new, len(old), len(new)):
+        cands: list[Cand] = []
         for i in gap_old:
             for j in gap_new:
-                a, b = words_old[i], words_new[j]
-                dice = 2 * len(a & b) / max(len(a) + len(b), 1)
+                dice = sides.dice(i, j)
                 if dice >= opts.slot:
-                    cands.append((-dice, j, i))
-        used_o: set[int] = set()
-        used_n: set[int] = set()
-        for _, j, i in sorted(cands):
-            if i not in used_o and j not in used_n:
-                used_o.add(i)
-                used_n.add(j)
-                found.append(((i,), (j,)))
+                    cands.append((dice, dice, (i,), (j,)))
+        found += _chain(cands)
     return found
+
+
+def _closer_elsewhere(sides: Sides, placed: Pairs, free_old: set[int], free_new: set[int],
+                      opts: AlignOptions) -> set[tuple[Run, Run]]:
+    """The pairs made in place that yield to a paragraph left over across anchors, much more
+    like one of them (``opts.closer``): that one moved, and the other is new or gone."""
+    singles = [(o[0], n[0]) for o, n in placed if len(o) == len(n) == 1]
+    found = []
+    for side, free in ((0, free_new), (1, free_old)):
+        choices = [sides.enc(side, pair[side]) for pair in singles]
+        for x in sorted(free):
+            for _, score, at in process.extract(sides.enc(1 - side, x), choices,
+                                                scorer=fuzz.ratio, limit=opts.candidates,
+                                                score_cutoff=opts.match * 100):
+                i, j = singles[at]
+                gain = sides.likeness(*((i, x) if side == 0 else (x, j))) - sides.likeness(i, j)
+                if gain >= opts.closer:
+                    found.append((-gain, at, side, x))
+    undone: set[tuple[Run, Run]] = set()
+    taken: set[tuple[int, int]] = set()  # (side of the leftover, its index); (-1, pair)
+    for _, at, side, x in sorted(found):  # the clearest first, each pair and leftover once
+        if (-1, at) not in taken and (side, x) not in taken:
+            taken.update(((-1, at), (side, x)))
+            undone.add(((singles[at][0],), (singles[at][1],)))
+    return undone
 
 
 def _order(blocks: list[Block], removed: list[Block]) -> list[Block]:

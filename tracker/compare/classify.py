@@ -223,11 +223,17 @@ def compare(old: Snapshot, new: Snapshot, options: DiffOptions | None = None) ->
                               update_label_after=new.update_label))
 
     # A teaser (no body) has no lede: a body gained or lost reads as its paragraphs.
-    lede_old, lede_new = old.paragraphs[:1], new.paragraphs[:1]
-    first = next((b for b in blocks if b.old == (0,) and b.new == (0,)), None)
-    if lede_old and lede_new and lede_old != lede_new and not (
-            first.minor if first is not None else _copyedit(lede_old[0], lede_new[0], codec, dmp)):
-        changes.append(Change(Kind.LEDE, before=lede_old[0], after=lede_new[0]))
+    if old.paragraphs and new.paragraphs and old.paragraphs[0] != new.paragraphs[0]:
+        lede_old, lede_new = old.paragraphs[0], new.paragraphs[0]
+        # The block holding both first paragraphs: a copyedit, or the same words only re-broken
+        # into more or fewer paragraphs, is no new lede.
+        first = next((b for b in blocks if b.old[:1] == (0,) and b.new[:1] == (0,)), None)
+        if first is None:
+            same = _copyedit(lede_old, lede_new, codec, dmp)
+        else:
+            same = first.minor or (first.kind in ("split", "merged") and is_copyedit(first.ops))
+        if not same:
+            changes.append(Change(Kind.LEDE, before=lede_old, after=lede_new))
 
     numbers: list[Change] = []
     for name in ("headline", "deck"):
@@ -239,8 +245,9 @@ def compare(old: Snapshot, new: Snapshot, options: DiffOptions | None = None) ->
     new_idx: list[int] = []
     for b in blocks:
         changes += _paragraph_changes(b)
-        if b.kind == "equal" or b.minor:
-            continue  # copyedits carry no quote, number or name changes
+        if b.kind == "equal" or b.minor or (b.kind in ("split", "merged")
+                                            and is_copyedit(b.ops)):
+            continue  # copyedits and re-breaks carry no quote, number or name changes
         if b.old and b.new:
             numbers += _number_changes(b.before, b.after, b.ops)
         old_idx += b.old
