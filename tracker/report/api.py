@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from tracker.errors import InputError
@@ -31,17 +31,12 @@ class NotFound(InputError):
 def parse_when(text: str) -> datetime:
     """An ISO 8601 date (``2025-11-09``) or date and time (``2025-11-09T06:00``,
     ``2025-11-09T06:00:00+03:00``, ``...Z``) as an aware UTC datetime; without an offset it is
-    UTC, as ``--since``/``--until`` are."""
-    # An unencoded "+03:00" in a URL arrives as " 03:00": read it as the offset it was.
-    text = re.sub(r"(T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$", r"\1+\2", text.strip())
+    UTC, as ``--since``/``--until`` are (``overview.parse_when``, as the site's filters)."""
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(f"{text!r} is not a date: use an ISO 8601 date or time such as "
+        return overview.parse_when(text)
+    except InputError:
+        raise BadRequest(f"{text.strip()!r} is not a date: use an ISO 8601 date or time such as "
                          "2025-11-09 or 2025-11-09T06:00Z") from None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def _params(query: Mapping[str, str], known: tuple[str, ...]) -> dict[str, str]:

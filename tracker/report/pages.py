@@ -5,7 +5,8 @@ autoescape; URLs become links only when they are http(s)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from tracker.compare.kinds import Kind
 from tracker.report import assets
 from tracker.report.html import environment
 from tracker.report.storyview import NoStory, story_view
+from tracker.store import overview
 from tracker.store.queries import _kind as check_kind
 from tracker.store.repository import Store
 
@@ -43,6 +45,27 @@ def breaks(text: str) -> Markup:
         escape(part) for part in text.split("\n"))
 
 
+def host_slug(host: str) -> str:
+    """A host as a file name: ``news.example:8080`` -> ``news.example_8080``; stories imported
+    from folders (no host) are ``local``."""
+    return re.sub(r"[^a-z0-9.-]", "_", host.lower()) or "local"
+
+
+def _when(text: str | None, name: str) -> datetime | None:
+    if not text:
+        return None
+    return overview.parse_when(text, name)
+
+
+def since_until(query: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
+    """The index's date filter: ``since``/``until`` (ISO dates or times, UTC), or ``day``."""
+    if query.get("day"):
+        start = _when(query["day"], "day")
+        assert start is not None
+        return start, start + timedelta(days=1)
+    return _when(query.get("since"), "since"), _when(query.get("until"), "until")
+
+
 def when(t: datetime | None) -> str:
     return f"{t:%Y-%m-%d %H:%M} UTC" if t is not None else "—"
 
@@ -63,7 +86,6 @@ class Pages:
 
     def index(self, data: "SiteData", query: Mapping[str, str], live: bool,
               depth: int = 0) -> str:
-        from tracker.report.site import host_slug, since_until
         stories = data.stories
         host, kind = query.get("host") or None, query.get("kind") or None
         if kind is not None:

@@ -15,27 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from tracker.compare.kinds import Kind
 from tracker.errors import InputError
 from tracker.report import atom
-from tracker.report.pages import Pages
+from tracker.report.pages import Pages, host_slug
 from tracker.store import overview
 from tracker.store.repository import Store
 
 MANIFEST = ".tracker-site.json"  # what was written, and from what, for the next run
 HTML, ATOM = "text/html; charset=utf-8", "application/atom+xml; charset=utf-8"
-
-
-def host_slug(host: str) -> str:
-    """A host as a file name: ``news.example:8080`` -> ``news.example_8080``; stories imported
-    from folders (no host) are ``local``."""
-    return re.sub(r"[^a-z0-9.-]", "_", host.lower()) or "local"
 
 
 @dataclass
@@ -69,12 +61,6 @@ def _kind(name: str) -> Kind | None:
         return Kind(name)
     except ValueError:
         return None
-
-
-def _date(text: str | None, name: str) -> datetime | None:
-    if not text:
-        return None
-    return overview.parse_when(text, name)
 
 
 def _route(pages: Pages, read: Callable[[], SiteData], path: str, query: Mapping[str, str],
@@ -259,12 +245,3 @@ def _write(path: Path, body: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(body)
     os.replace(tmp, path)
-
-
-def since_until(query: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
-    """The index's date filter: ``since``/``until`` (ISO dates or times, UTC), or ``day``."""
-    if query.get("day"):
-        start = _date(query["day"], "day")
-        assert start is not None
-        return start, start + timedelta(days=1)
-    return _date(query.get("since"), "since"), _date(query.get("until"), "until")

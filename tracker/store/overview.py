@@ -4,6 +4,7 @@ report site, its feeds and the JSON API. Read sessions only."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -170,8 +171,10 @@ def claims_of(store: Store, story_id: int) -> dict[int, list[dict[str, Any]]]:
 def parse_when(text: str, name: str = "date") -> datetime:
     """A filter's date or time: ISO 8601 (``2025-11-09``, ``2025-11-09T06:30``, with or
     without a zone; without one it is UTC)."""
+    # An unencoded "+03:00" in a URL's query arrives as " 03:00": read it as the offset it was.
+    text = re.sub(r"(T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$", r"\1+\2", text.strip())
     try:
-        when = datetime.fromisoformat(text.strip())
+        when = datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"{name}={text!r}: not a date (use e.g. 2025-11-09 or "
                          "2025-11-09T06:30)") from None
