@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -49,10 +50,12 @@ class SiteData:
         return cls(stories, changes, dict(sorted(hosts.items())), days,
                    {k: n for k, n in kind_counts.items() if n})
 
-    def days_of(self) -> dict[str, set[int]]:
-        out: dict[str, set[int]] = {}
+    @cached_property
+    def by_story(self) -> dict[int, tuple[overview.StorySummary, list[overview.ChangeItem]]]:
+        """Each story with its changes, newest first: one pass, not one per story's feed."""
+        out = {s.id: (s, []) for s in self.stories}
         for c in self.changes:
-            out.setdefault(c.detected_at.strftime("%Y-%m-%d"), set()).add(c.story_id)
+            out[c.story_id][1].append(c)
         return out
 
 
@@ -86,7 +89,7 @@ def _route(pages: Pages, read: Callable[[], SiteData], path: str, query: Mapping
         if section == "kinds" and (stem == "index" or _kind(stem)):
             return pages.kind(data, _kind(stem)), HTML
     if parts[0] == "feeds" and ext == "atom":
-        return _feed(data, parts[1:], stem, pages.store)
+        return _feed(data, parts[1:], stem)
     return None
 
 
@@ -102,14 +105,13 @@ def _story(pages: Pages, sid: int, query: Mapping[str, str], live: bool
     return (html, HTML) if html is not None else None
 
 
-def _feed(data: SiteData, rest: list[str], stem: str, store: Store) -> tuple[str, str] | None:
+def _feed(data: SiteData, rest: list[str], stem: str) -> tuple[str, str] | None:
     if rest == ["all.atom"]:
         return atom.changes_feed(data.changes, "All changes", "feeds/all.atom"), ATOM
     if len(rest) == 2 and rest[0] == "stories" and stem.isdigit():
-        story = next((s for s in data.stories if s.id == int(stem)), None)
-        if story is None:
+        if int(stem) not in data.by_story:
             return None
-        mine = [c for c in data.changes if c.story_id == story.id]
+        story, mine = data.by_story[int(stem)]
         return atom.changes_feed(mine, f"Changes to {story.headline or story.url}",
                                  f"feeds/stories/{story.id}.atom", story=story), ATOM
     if len(rest) == 2 and rest[0] == "kinds" and _kind(stem):

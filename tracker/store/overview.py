@@ -154,20 +154,6 @@ def versions_of(store: Store, story_id: int) -> tuple[Story, list[tuple[VersionR
         return story, out
 
 
-@mapped
-def claims_of(store: Store, story_id: int) -> dict[int, list[dict[str, Any]]]:
-    """The stored claims of a story's editor's notes, by version number."""
-    with store.session() as s:
-        rows = s.exec(select(ClaimRecord, Version.number)
-                      .join(Version, Version.id == ClaimRecord.version_id)
-                      .where(ClaimRecord.story_id == story_id).order_by(ClaimRecord.id)).all()
-    out: dict[int, list[dict[str, Any]]] = {}
-    for c, number in rows:
-        out.setdefault(number, []).append({"claim": c.claim, "kind": c.kind, "status": c.status,
-                                           **(c.details or {})})
-    return out
-
-
 def parse_when(text: str, name: str = "date") -> datetime:
     """A filter's date or time: ISO 8601 (``2025-11-09``, ``2025-11-09T06:30``, with or
     without a zone; without one it is UTC)."""

@@ -350,7 +350,6 @@ class Store(Queries):
             self._check(s, story.id, at, "error", http_status, None, detail=detail)
             return IngestResult(url, story.id, "error", None, detail=detail)
 
-    @mapped
     def record_not_modified(self, url: str, at: datetime) -> IngestResult:
         """A conditional GET answered ``304 Not Modified``: the page is what the watcher last
         fetched, so an ``unchanged`` check of the latest version; no bytes to keep."""
