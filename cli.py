@@ -18,7 +18,7 @@ from tracker import __version__
 from tracker.errors import TrackerError
 
 if TYPE_CHECKING:
-    from tracker.store.archives import ImportResult
+    from tracker.store.imports import ImportResult
     from tracker.store.reindex import ReindexResult
     from tracker.store.repository import Store
 
@@ -278,16 +278,17 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json:
       tracker import snapshots --db build/demo.db
       tracker import --newsedits build/demo-newsedits.db --db build/archive.db --json
     """
-    if bool(folders) == bool(newsedits):
-        raise click.UsageError("give story folders or --newsedits FILE (one of them)")
-    from tracker.store.archives import (count_folder_captures, count_newsedits, import_folders,
-                                        import_newsedits)
+    from tracker.store.imports import ImportOptions, ingest_all, source_for
+    opts = ImportOptions(folders=folders, newsedits=newsedits)
+    try:
+        opts.kind()
+    except TrackerError as exc:
+        raise click.UsageError(str(exc)) from None
 
     def job(store: Store) -> ImportResult:
-        total = count_newsedits(newsedits) if newsedits else count_folder_captures(list(folders))
-        with click.progressbar(length=total, label="Importing", file=sys.stderr) as bar:
-            return (import_newsedits(store, newsedits, bar.update) if newsedits
-                    else import_folders(store, list(folders), bar.update))
+        source = source_for(opts)
+        with click.progressbar(length=source.count(), label="Importing", file=sys.stderr) as bar:
+            return ingest_all(store, source, bar.update)
     result = _run(db, job, CREATE)
     from tracker.report.listing import import_text
     _emit(as_json, result.to_dict(), lambda: import_text(result.to_dict()))

@@ -11,7 +11,9 @@ import pytest
 from sqlmodel import select
 
 from tracker.store import blobs
-from tracker.store.archives import export_newsedits, import_folders, import_newsedits, paragraphs_of
+from tracker.store.archives import export_newsedits
+from tracker.store.imports.folders import import_folders
+from tracker.store.imports.newsedits import import_newsedits, paragraphs_of
 from tracker.errors import InputError
 from tracker.store.models import Check, Version
 from tracker.store.reindex import reindex

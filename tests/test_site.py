@@ -15,7 +15,7 @@ import pytest
 from tracker.errors import InputError
 from tracker.report import assets
 from tracker.report.site import render_page, write_site
-from tracker.store.archives import import_folders
+from tracker.store.imports.folders import import_folders
 from tracker.store.repository import Store
 
 from .conftest import SNAPSHOTS

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 from tracker.report.site import write_site
-from tracker.store.archives import import_folders
+from tracker.store.imports.folders import import_folders
 from tracker.store.repository import Capture, Store
 
 from .browserkit import CANARIES, CANARY_URL, Chromium, canary_story, crawl, serve, visit

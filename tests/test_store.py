@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from tracker.store import blobs
-from tracker.store.archives import import_folders
+from tracker.store.imports.folders import import_folders
 from tracker.errors import InputError, LateCapture, StoreError
 from tracker.store.models import Blob, ChangeRecord, Check, Story, Version
 from tracker.store.reindex import reindex

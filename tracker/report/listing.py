@@ -70,8 +70,13 @@ def add_text(results: list[dict[str, Any]]) -> str:
 
 
 def import_text(d: dict[str, Any]) -> str:
-    return (f"{d['captures']} captures of {d['stories']} stories: "
+    """``tracker import``'s status: the captures by outcome, then each skipped record."""
+    line = (f"{d['captures']} captures of {d['stories']} stories: "
             + ", ".join(f"{n} {k}" for k, n in d["outcomes"].items()))
+    if d["skipped"]:
+        line += f"; {d['skipped']} records skipped:" + "".join(
+            f"\n  {s['where']}: {s['reason']}" for s in d["skips"])
+    return line
 
 
 def reindex_text(d: dict[str, Any]) -> str:

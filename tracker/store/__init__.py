@@ -2,7 +2,7 @@
 opening a database (``db``), raw bytes as deltas (``blobs``), the rules of recording
 (``recording``: one pure decision per capture), the repository (``repository``: recording, SQL
 only; ``queries``: reading), re-reading after an upgrade (``reindex``), archives in and out
-(``archives``), canonical URLs (``urls``) and the watcher's URLs, schedule and leases
+(``imports``, ``archives``), canonical URLs (``urls``) and the watcher's URLs, schedule and leases
 (``watchlist``).
 
 May import: ``tracker.errors``, ``tracker.snapshot``, ``tracker.extract``, ``tracker.compare``

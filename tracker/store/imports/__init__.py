@@ -1,0 +1,100 @@
+"""Loading archives into the store. Each kind of archive is a *source* in its own module: it
+counts its records and yields them in the order they go in, each a ``Capture`` to ingest or a
+``Skip`` (a record that cannot be read, with why). ``run_import`` ingests them all: a bad record
+is counted and reported, never the end of the run, and what is already stored is written
+again never (``Store.ingest`` matches it)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol, Union
+
+from tracker.errors import InputError
+from tracker.store.repository import Capture, IngestResult, Store
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A record an archive holds that could not be imported: where it is, and why."""
+
+    where: str
+    reason: str
+
+
+Record = Union[Capture, Skip]
+
+
+class Source(Protocol):
+    def count(self) -> int:
+        """How many records ``records`` will yield (for the progress bar)."""
+
+    def records(self) -> Iterator[Record]:
+        """The archive's records, in the order they are ingested (capture time per story)."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What ``tracker import`` was asked to load: exactly one kind of archive."""
+
+    folders: tuple[Path, ...] = ()
+    newsedits: Path | None = None
+
+    def kind(self) -> str:
+        """The one kind of archive given (an ``InputError`` if none or several are)."""
+        given = [name for name, value in (("folders", self.folders),
+                                          ("newsedits", self.newsedits)) if value]
+        if len(given) != 1:
+            raise InputError("give story folders or --newsedits FILE (one of them)")
+        return given[0]
+
+
+@dataclass
+class ImportResult:
+    """What an import did: captures by outcome, the stories it touched, the records skipped."""
+
+    outcomes: Counter = field(default_factory=Counter)
+    stories: set[int] = field(default_factory=set)
+    skips: list[Skip] = field(default_factory=list)
+
+    def add(self, r: IngestResult) -> None:
+        self.outcomes[r.outcome] += 1
+        self.stories.add(r.story_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"captures": sum(self.outcomes.values()), "stories": len(self.stories),
+                "outcomes": dict(sorted(self.outcomes.items())),
+                "skipped": len(self.skips),
+                "skips": [{"where": s.where, "reason": s.reason} for s in self.skips]}
+
+
+def source_for(opts: ImportOptions) -> Source:
+    """The one source ``opts`` names."""
+    kind = opts.kind()
+    if kind == "newsedits":
+        from tracker.store.imports.newsedits import NewsEditsSource
+        return NewsEditsSource(opts.newsedits)
+    from tracker.store.imports.folders import FolderSource
+    return FolderSource(list(opts.folders))
+
+
+def ingest_all(store: Store, source: Source, progress: Progress | None = None) -> ImportResult:
+    """Ingest every record of ``source``; skips are kept, with their reasons."""
+    result = ImportResult()
+    for record in source.records():
+        if isinstance(record, Skip):
+            result.skips.append(record)
+        else:
+            result.add(store.ingest(record))
+        if progress:
+            progress(1)
+    return result
+
+
+def run_import(store: Store, opts: ImportOptions, progress: Progress | None = None
+               ) -> ImportResult:
+    """Load the archive ``opts`` names."""
+    return ingest_all(store, source_for(opts), progress)

@@ -1,0 +1,120 @@
+"""NewsEdits and diffengine SQLite files (``entry`` and ``entryversion`` tables)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from bs4 import BeautifulSoup
+
+from tracker.errors import InputError
+from tracker.snapshot import clean_text
+from tracker.store.imports import ImportResult, Progress, Record, ingest_all
+from tracker.store.repository import Capture, Store
+
+_TEXT_COLUMNS = ("summary", "text", "body", "content")
+
+
+def _columns(db: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+
+
+def _when(value: Any) -> datetime:
+    """Archive timestamps: ISO text (naive means UTC) or Unix seconds."""
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, timezone.utc)
+    text = str(value or "").strip().replace("Z", "+00:00")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"unreadable timestamp {text[:40]!r} in the archive") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def paragraphs_of(summary: str) -> list[str]:
+    """An archived body: HTML when it starts with a tag (diffengine keeps readability's HTML),
+    else plain text with one paragraph per line (NewsEdits)."""
+    if re.match(r"\s*<", summary):
+        soup = BeautifulSoup(summary, "lxml")
+        paras = [clean_text(p.get_text()) for p in soup.find_all(["p", "h2", "h3", "li"])]
+        paras = [p for p in paras if p]
+        if paras:
+            return paras
+        summary = soup.get_text("\n")
+    return [p for p in (clean_text(x) for x in re.split(r"\n", summary)) if p]
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """An archive opened read-only: importing it never writes to it."""
+    return sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+
+
+def read_newsedits(path: Path) -> Iterator[tuple[str, Capture]]:
+    """The versions of a NewsEdits or diffengine SQLite file, in capture-time order."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        db = _read_only(path)
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path}: not an SQLite database ({exc})") from None
+    try:
+        if "entryversion" not in tables:
+            raise InputError(f"{path}: no 'entryversion' table (a NewsEdits or diffengine "
+                             "database has 'entry' and 'entryversion')")
+        cols = _columns(db, "entryversion")
+        text = next((c for c in _TEXT_COLUMNS if c in cols), None)
+        if "entry_id" not in cols or text is None or "created" not in cols:
+            raise InputError(f"{path}: 'entryversion' needs entry_id, created and one of "
+                             f"{', '.join(_TEXT_COLUMNS)}")
+        entry_url = {}
+        if "entry" in tables and "url" in _columns(db, "entry"):
+            entry_url = dict(db.execute("SELECT id, url FROM entry"))
+        url_col = "url" if "url" in cols else "NULL"
+        title_col = "title" if "title" in cols else "NULL"
+        # In time order across entries: two entries may be one story once their URLs are
+        # canonical (a tracking parameter apart), and a story's captures go in time order.
+        order = ", version" if "version" in cols else ""
+        rows = db.execute(f"SELECT entry_id, {url_col}, {title_col}, created, {text} "
+                          f"FROM entryversion ORDER BY created{order}, rowid")
+        for entry_id, url, title, created, body in rows:
+            url = entry_url.get(entry_id) or url or f"urn:tracker:newsedits:{path.stem}:{entry_id}"
+            snap = {"headline": title, "paragraphs": paragraphs_of(body or "")}
+            raw = json.dumps(snap, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            yield url, Capture(url, raw, _when(created), ".json", None, None)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path}: cannot read the archive ({exc})") from None
+    finally:
+        db.close()
+
+
+@dataclass
+class NewsEditsSource:
+    path: Path
+
+    def count(self) -> int:
+        return count_newsedits(self.path)
+
+    def records(self) -> Iterator[Record]:
+        for _, cap in read_newsedits(self.path):
+            yield cap
+
+
+def count_newsedits(path: Path) -> int:
+    try:
+        db = _read_only(path)
+        try:
+            return db.execute("SELECT count(*) FROM entryversion").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        return 0
+
+
+def import_newsedits(store: Store, path: Path, progress: Progress | None = None) -> ImportResult:
+    return ingest_all(store, NewsEditsSource(path), progress)
