@@ -45,6 +45,9 @@ class Capture:
     fmt: str = ".html"
     http_status: int | None = 200
     headers: dict[str, str] | None = None
+    # From an archive (an import or the Wayback Machine): each capture was really published,
+    # so a return to an older text is a revert (a version), not a flip-flop to confirm.
+    archived: bool = False
 
 
 @dataclass(frozen=True)

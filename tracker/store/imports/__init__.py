@@ -40,8 +40,14 @@ class Source(Protocol):
 class ImportOptions:
     """What ``tracker import`` was asked to load: exactly one kind of archive."""
 
-    folders: tuple[Path, ...] = ()
+    folders: tuple[Path, ...] = ()  # story folders; with ``git``, paths inside the repository
     newsedits: Path | None = None
+    jsonl: Path | None = None  # what ``tracker export`` wrote
+    git: Path | None = None  # a git-scraped repository
+    map_file: Path | None = None  # TOML: which JSON fields are the URL, headline, body, time ...
+    time_from: str = "name"  # saved pages' capture times: name | mtime | html
+    time_pattern: str | None = None  # with time_from="name": a strptime pattern
+    url: str | None = None  # the URL of pages that name none
 
     def kind(self) -> str:
         """The one kind of archive given (an ``InputError`` if none or several are)."""
