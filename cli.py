@@ -490,6 +490,44 @@ def watch(sources: tuple[str, ...], list_file: Path | None, db: str, as_json: bo
 
 
 @main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--from", "since", help="Captures from this UTC date on (2024, 2024-05-01, "
+              "2024-05-01T12:30).")
+@click.option("--to", "until", help="Captures up to this UTC date, included.")
+@click.option("--cdx", help="CDX server listing the captures (default: the Wayback Machine's).")
+@click.option("--replay", help="Where captures are read, as REPLAY/TIMESTAMPid_/URL (default: "
+              "/web on the --cdx host).")
+@_shown("--delay", 1.0, "Least seconds between two requests to the archive.", click.FloatRange(0))
+@click.option("--contact", help="A URL or address for the archive's operators, in the User-Agent.")
+@_db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def backfill(urls: tuple[str, ...], db: str, as_json: bool, **given: object) -> None:
+    """Store each URL's past from the Wayback Machine: every distinct capture, fetched once,
+    politely, at its capture time. A second run fetches only what is not stored yet.
+
+    \b
+    Example:
+      tracker backfill https://www.bbc.co.uk/news/uk-politics-68000000 --from 2024-01 --db build/wayback.db
+    """
+    from tracker.watch.backfill import BackfillOptions, backfill as run, backfill_text
+    opts = BackfillOptions(**{k: v for k, v in given.items() if v is not None})  # type: ignore[arg-type]
+    try:
+        opts.window()
+    except TrackerError as exc:
+        raise click.UsageError(str(exc)) from None
+    bar = click.progressbar(length=1, label="Backfilling", file=sys.stderr)
+
+    def tick(done: int, total: int) -> None:
+        bar.length = max(total, 1)
+        bar.update(done - bar.pos)
+    with bar:
+        result = _run(db, lambda store: run(store, list(urls), opts, tick), CREATE).to_dict()
+    _emit(as_json, result, lambda: backfill_text(result))
+    if result["interrupted"]:
+        raise click.ClickException("interrupted: run the same command again to fetch the rest")
+
+
+@main.command()
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(db: str, as_json: bool) -> None:
