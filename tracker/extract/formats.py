@@ -1,5 +1,5 @@
-"""Reading snapshot files: ``.json``, ``.txt`` (wire copy), ``.html``/``.htm``, each optionally
-gzip-compressed. Every failure is an ``InputError`` with a one-line message.
+"""Reading snapshot files: ``.json``, ``.txt`` (wire copy), ``.html``/``.htm``, ``.md`` (a Markdown
+post with front matter, ``markdown.py``), each optionally gzip-compressed. Every failure is an ``InputError`` with a one-line message.
 
 The HTML extractor (BeautifulSoup, lxml) is imported when an HTML page is read, not before:
 ``tracker diff`` of two ``.txt`` files starts without it."""
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def snapshot_format(path: Path) -> str:
-    """``.txt``, ``.json`` or ``.html`` for a file name, ``.gz`` stripped."""
+    """``.txt``, ``.json``, ``.html`` or ``.md`` for a file name, ``.gz`` stripped."""
     suffixes = [s.lower() for s in path.suffixes[-2:]]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
@@ -94,18 +94,24 @@ def _read_html(data: bytes, name: str) -> Snapshot:
     return snap
 
 
+def _read_markdown(data: bytes, name: str) -> Snapshot:
+    from tracker.extract.markdown import markdown_dict
+    return Snapshot.from_dict(markdown_dict(decode_text(data, name)))
+
+
 # The formats, one reader each: the file extension names the format (``.gz`` stripped).
 READERS: dict[str, Callable[[bytes, str], Snapshot]] = {
     ".json": _read_json,
     ".txt": lambda data, name: parse_wire(decode_text(data, name)),
     ".html": _read_html,
+    ".md": _read_markdown,
 }
-ALIASES = {".htm": ".html"}
+ALIASES = {".htm": ".html", ".markdown": ".md"}
 FORMATS = (*READERS, *ALIASES)
 
 
 def parse_snapshot(data: bytes, fmt: str, name: str = "<input>") -> Snapshot:
-    """Parse bytes of a given format (``.json``, ``.txt``, ``.html``)."""
+    """Parse bytes of a given format (``.json``, ``.txt``, ``.html``, ``.md``)."""
     try:
         return READERS[fmt](data, name)
     except RecursionError:

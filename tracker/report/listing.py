@@ -23,8 +23,9 @@ def stories_text(rows: list[StoryRow]) -> str:
     for r in rows:
         # A story with no version shows why (its status and last check) instead of a headline.
         title = (r.headline or "(no headline)") if r.versions else f"({r.status}: {r.detail})"
+        folder = f"  (no URL: keyed by folder {r.keyed_by_folder})" if r.keyed_by_folder else ""
         lines.append(f"{r.id:>5}  {r.versions:>3} versions  {r.changes:>4} changes  "
-                     f"{r.last_seen:%Y-%m-%d %H:%M}  {title}  {r.url}")
+                     f"{r.last_seen:%Y-%m-%d %H:%M}  {title}{folder}  {r.url}")
     return "\n".join(lines)
 
 

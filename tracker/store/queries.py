@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.compare.kinds import kind_of
 from tracker.errors import InputError, StoreError
+from tracker.extract.folders import keyed_by_folder
 from tracker.snapshot import Snapshot
 from tracker.store import blobs
 from tracker.store.db import mapped, reason
@@ -37,6 +38,8 @@ class StoryRow:
     # A story with no version says why: its last check's detail (an HTTP error, a network
     # fault, an unhealthy page). Its status is then "error" rather than "active".
     detail: str | None = None
+    # A story whose pages name no URL is keyed by its folder (``urn:tracker:folder:NAME``).
+    keyed_by_folder: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def _story_row(s: Session, st: Story, versions: int, changes: int) -> StoryRow:
             detail = last.detail or last.outcome
             status = "error" if last.outcome == "error" and status == "active" else status
     return StoryRow(st.id, st.url, st.host, status, st.headline, st.first_seen, st.last_seen,
-                    versions, changes, detail)
+                    versions, changes, detail, keyed_by_folder(st.url))
 
 
 def _version_row(v: Version, by_kind: dict[str, int] | None = None) -> VersionRow:

@@ -48,6 +48,7 @@ class ImportOptions:
     time_from: str = "name"  # saved pages' capture times: name | mtime | html
     time_pattern: str | None = None  # with time_from="name": a strptime pattern
     url: str | None = None  # the URL of pages that name none
+    times: Path | None = None  # a sidecar (JSON, CSV): saved files' capture times (and URLs)
 
     def kind(self) -> str:
         """The one kind of archive given (an ``InputError`` if none or several are)."""
@@ -83,8 +84,8 @@ def source_for(opts: ImportOptions) -> Source:
     if kind == "newsedits":
         from tracker.store.imports.newsedits import NewsEditsSource
         return NewsEditsSource(opts.newsedits)
-    from tracker.store.imports.folders import FolderSource
-    return FolderSource(list(opts.folders))
+    from tracker.store.imports.folders import FolderSource, time_rule
+    return FolderSource(list(opts.folders), time_rule(opts), opts.url)
 
 
 def ingest_all(store: Store, source: Source, progress: Progress | None = None) -> ImportResult:

@@ -1,19 +1,31 @@
-"""Story folders: the ``snapshots/`` format, one folder per story and one file per version
-named by its capture time (``20251109T081500Z.html``)."""
+"""Story folders and saved pages: one folder per story (or a folder of story folders), one file
+per version, its capture time read by a ``TimeRule`` (the file name by default, a strptime
+pattern, the file's mtime, the time the page states, or a ``--times`` sidecar).
+
+A story's URL: ``--url`` (one story folder), else the one a sidecar gives the file, else the
+canonical URL its saved pages name, else ``urn:tracker:folder:NAME`` (keyed by the folder, as
+``tracker list`` says). Files the sidecar gives URLs are grouped by them, whatever their folder.
+Every capture is ``archived``: it was really published, so a return to older text is a revert.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
 from lxml import html as lhtml
 
-from tracker.extract.folders import CaptureFile, find_stories, story_versions
+from tracker.errors import InputError
+from tracker.extract.folders import (CaptureFile, FileSkip, TimeRule, find_stories, folder_urn,
+                                     in_order, timed_files)
 from tracker.extract.formats import read_raw, snapshot_format
 from tracker.extract.metadata import read_metadata
-from tracker.store.imports import ImportResult, Progress, Record, ingest_all
+from tracker.store.imports import ImportOptions, ImportResult, Progress, Record, Skip, ingest_all
 from tracker.store.repository import Capture, Store
+
+Plan = tuple[list[tuple[str, list[CaptureFile]]], list[FileSkip]]
 
 
 def folder_url(folder: Path, files: list[Path]) -> str:
@@ -23,35 +35,79 @@ def folder_url(folder: Path, files: list[Path]) -> str:
             continue
         try:
             doc = lhtml.fromstring(read_raw(path)[:2_000_000])
-        except (ValueError, lhtml.etree.ParserError):
+        except (InputError, ValueError, lhtml.etree.ParserError):
             continue
         url = read_metadata(doc).url
         if url and url.startswith(("http://", "https://")):
             return url
-    return f"urn:tracker:folder:{folder.resolve().name}"
+    return folder_urn(folder)
 
 
-def plan_folders(roots: list[Path]) -> list[tuple[str, list[CaptureFile]]]:
-    """Each story folder under ``roots`` with its URL and its version files in time order."""
-    plan = []
-    for folder in find_stories(roots):
-        versions = story_versions(folder)
-        plan.append((folder_url(folder, [v.path for v in versions]), versions))
-    return plan
+def time_rule(opts: ImportOptions) -> TimeRule:
+    """The ``TimeRule`` that ``opts`` asks for (a ``--times`` sidecar read now)."""
+    sidecar = None
+    if opts.times is not None:
+        from tracker.extract.sidecar import read_sidecar
+        sidecar = read_sidecar(opts.times, list(opts.folders))
+    return TimeRule(opts.time_from, opts.time_pattern, sidecar)
+
+
+def plan_folders(roots: list[Path], rule: TimeRule = TimeRule(), url: str | None = None) -> Plan:
+    """Each story under ``roots`` with its URL and its version files in time order; the files
+    whose time cannot be read."""
+    stories = find_stories(roots)
+    if url is not None:
+        if not url.startswith(("http://", "https://")):
+            raise InputError(f"--url {url}: an http:// or https:// URL")
+        if len(stories) > 1:
+            raise InputError(f"--url names one story: give one story folder (found {len(stories)})")
+    exclude = rule.sidecar.path.resolve() if rule.sidecar is not None else None
+    by_url: dict[str, list[tuple[datetime, Path]]] = {}
+    skips: list[FileSkip] = []
+    for folder in stories:
+        timed, bad = timed_files(folder, rule, exclude)
+        skips += bad
+        own = [(when, path) for when, path in timed if not rule.url_of(path)]
+        fallback = url or (folder_url(folder, [p for _, p in own]) if own else "")
+        for when, path in timed:
+            by_url.setdefault(url or rule.url_of(path) or fallback, []).append((when, path))
+    return [(u, in_order(files, rule.by_name)) for u, files in by_url.items()], skips
 
 
 @dataclass
 class FolderSource:
     roots: list[Path]
+    rule: TimeRule = field(default_factory=TimeRule)
+    url: str | None = None
+    _plan: Plan | None = field(default=None, init=False, repr=False)
+
+    def plan(self) -> Plan:
+        if self._plan is None:
+            stories, skips = plan_folders(self.roots, self.rule, self.url)
+            if skips and not any(versions for _, versions in stories):
+                # Not one file could be read: the rule given does not fit these files.
+                more = f" (and {len(skips) - 1} more files)" if len(skips) > 1 else ""
+                raise InputError(f"{skips[0].path}: {skips[0].reason}{more}; nothing imported")
+            self._plan = stories, skips
+        return self._plan
 
     def count(self) -> int:
-        return sum(len(story_versions(f)) for f in find_stories(self.roots))
+        stories, skips = self.plan()
+        return sum(len(v) for _, v in stories) + len(skips)
 
     def records(self) -> Iterator[Record]:
-        for url, versions in plan_folders(self.roots):
+        stories, skips = self.plan()
+        for s in skips:
+            yield Skip(str(s.path), s.reason)
+        for url, versions in stories:
             for v in versions:
-                yield Capture(url, read_raw(v.path), v.captured, snapshot_format(v.path),
-                              None, None)
+                try:
+                    raw = read_raw(v.path)
+                except InputError as exc:  # empty, unreadable, too large
+                    yield Skip(str(v.path), str(exc).removeprefix(f"{v.path}: "))
+                    continue
+                yield Capture(url, raw, v.captured, snapshot_format(v.path), None, None,
+                              archived=True)
 
 
 def import_folders(store: Store, roots: list[Path], progress: Progress | None = None
