@@ -262,14 +262,20 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
 
 
 @main.command("import")
-@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--newsedits", "newsedits", type=click.Path(path_type=Path, dir_okay=False),
               help="Load a NewsEdits or diffengine SQLite file (entry, entryversion tables).")
+@click.option("--git", "git", type=click.Path(path_type=Path, file_okay=False),
+              help="Load a git-scraped history: each commit is a capture (FOLDERS: paths in it).")
+@click.option("--map", "map_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="TOML: which JSON (or CSV) fields are the URL, headline, deck, body, time, id.")
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json: bool) -> None:
+def import_(folders: tuple[Path, ...], newsedits: Path | None, git: Path | None,
+            map_file: Path | None, db: str, as_json: bool) -> None:
     """Load story folders (the snapshots/ format: one file per version, named by capture time
-    such as 20251109T081500Z.html) or a NewsEdits/diffengine archive into the store.
+    such as 20251109T081500Z.html), a NewsEdits/diffengine archive or a git-scraped history
+    into the store.
 
     Re-importing what is already stored writes nothing.
 
@@ -279,7 +285,7 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json:
       tracker import --newsedits build/demo-newsedits.db --db build/archive.db --json
     """
     from tracker.store.imports import ImportOptions, ingest_all, source_for
-    opts = ImportOptions(folders=folders, newsedits=newsedits)
+    opts = ImportOptions(folders=folders, newsedits=newsedits, git=git, map_file=map_file)
     try:
         opts.kind()
     except TrackerError as exc:

@@ -3,8 +3,8 @@
 other stories' cards (``header``), corrections and editor's notes known by what they say
 (``notices``), health verdicts (``health``), per-site rules (``siterules``), wire-copy
 conventions and the ``.txt`` reader (``wire``), the format dispatch (``formats``: one table of
-formats, one size cap, one binary check; ``limits``: the size and depth bounds) and story folders
-(``folders``).
+formats, one size cap, one binary check; ``limits``: the size and depth bounds), story folders
+(``folders``) and other JSON read through a ``--map`` (``mapping``).
 
 May import: ``tracker.errors``, ``tracker.snapshot`` and itself. Knows nothing of comparing,
 storing, fetching or rendering.

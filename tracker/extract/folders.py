@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tracker.errors import InputError
-from tracker.extract.formats import snapshot_format
+from tracker.extract.formats import read_raw, snapshot_format, snapshot_meta
 
 _CAPTURE = re.compile(
     r"^(?P<y>\d{4})-?(?P<mo>\d{2})-?(?P<d>\d{2})T(?P<h>\d{2})[:-]?(?P<mi>\d{2})[:-]?(?P<s>\d{2})Z$")
@@ -20,9 +20,12 @@ def capture_time(path: Path) -> datetime:
     """The UTC capture time a version's file name carries."""
     stem = path.name.split(".")[0]
     m = _CAPTURE.match(stem)
+    if not m and snapshot_format(path) == ".json":  # a JSON snapshot may say when it was captured
+        if when := snapshot_meta(read_raw(path), str(path))[1]:
+            return when
     if not m:
         raise InputError(f"{path}: file name must be a capture time such as "
-                         "20251109T081500Z.txt")
+                         "20251109T081500Z.txt (a JSON snapshot may give its fetched_at instead)")
     try:
         return datetime(*(int(m.group(k)) for k in ("y", "mo", "d", "h", "mi", "s")),
                         tzinfo=timezone.utc)

@@ -10,7 +10,7 @@ from typing import Iterator
 from lxml import html as lhtml
 
 from tracker.extract.folders import CaptureFile, find_stories, story_versions
-from tracker.extract.formats import read_raw, snapshot_format
+from tracker.extract.formats import read_raw, snapshot_format, snapshot_meta
 from tracker.extract.metadata import read_metadata
 from tracker.store.imports import ImportResult, Progress, Record, ingest_all
 from tracker.store.repository import Capture, Store
@@ -19,6 +19,11 @@ from tracker.store.repository import Capture, Store
 def folder_url(folder: Path, files: list[Path]) -> str:
     """A story folder's URL: the canonical URL its saved pages name, else a URN of its name."""
     for path in files:
+        if snapshot_format(path) == ".json":  # a JSON snapshot may say where it was captured
+            url = snapshot_meta(read_raw(path), str(path))[0]
+            if url and url.startswith(("http://", "https://")):
+                return url
+            continue
         if snapshot_format(path) != ".html":
             continue
         try:
