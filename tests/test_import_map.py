@@ -68,7 +68,7 @@ def test_a_headline_alone_is_a_teaser_and_an_entry_without_either_is_a_problem()
                           {"href": "/c", "title": ["not", "text"]},
                           "not an object"], m)
     assert isinstance(found[0], Entry)
-    assert found[0].snapshot == {"headline": "Ferry fire", "deck": "", "paragraphs": []}
+    assert found[0].snapshot == {"headline": "Ferry fire", "paragraphs": []}  # "": no deck
     assert [type(f) for f in found[1:]] == [Problem] * 4
     reasons = [f.reason for f in found[1:]]  # type: ignore[union-attr]
     assert "no headline" in reasons[0] and "no id or url" in reasons[1]

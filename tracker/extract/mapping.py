@@ -180,7 +180,7 @@ def _entry(item: Any, doc: Any, m: FieldMap, where: str) -> Entry:
                 snap["corrections"] = lines
             elif name == "body":
                 snap["paragraphs"] = lines
-        elif (text := _text(value, f"{name} ({path})")) is not None:
+        elif text := _text(value, f"{name} ({path})"):  # "" is no field (no deck shown)
             snap[name] = text
     snap.setdefault("paragraphs", [])
     Snapshot.from_dict(snap)  # a headline, or a body: the reason if it has neither
