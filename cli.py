@@ -262,9 +262,13 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
 
 
 @main.command("import")
-@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--newsedits", "newsedits", type=click.Path(path_type=Path, dir_okay=False),
               help="Load a NewsEdits or diffengine SQLite file (entry, entryversion tables).")
+@click.option("--git", "git", type=click.Path(path_type=Path, file_okay=False),
+              help="Load a git-scraped history: each commit is a capture (FOLDERS: paths in it).")
+@click.option("--map", "map_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="TOML: which JSON (or CSV) fields are the URL, headline, deck, body, time, id.")
 @click.option("--time-from", type=click.Choice(["name", "mtime", "html"]), default="name",
               help="Saved pages' capture times: file name, file mtime, or the page's own time.")
 @click.option("--time-pattern", help="With --time-from name: strptime pattern of the file name.")
@@ -273,12 +277,12 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
 @click.option("--url", help="The URL of the story in the folder, for pages that name none.")
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def import_(folders: tuple[Path, ...], newsedits: Path | None, time_from: str,
-            time_pattern: str | None, times: Path | None, url: str | None, db: str,
-            as_json: bool) -> None:
+def import_(folders: tuple[Path, ...], newsedits: Path | None, git: Path | None,
+            map_file: Path | None, time_from: str, time_pattern: str | None,
+            times: Path | None, url: str | None, db: str, as_json: bool) -> None:
     """Load story folders (the snapshots/ format: one file per version, named by capture time
-    such as 20251109T081500Z.html; other names with --time-from, --time-pattern or --times)
-    or a NewsEdits/diffengine archive into the store.
+    such as 20251109T081500Z.html; other names with --time-from, --time-pattern or --times),
+    a NewsEdits/diffengine archive, a git-scraped history, or other JSON through a --map.
 
     Re-importing what is already stored writes nothing; a file without a readable capture
     time is skipped and reported.
@@ -290,8 +294,8 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, time_from: str,
       tracker import --newsedits build/demo-newsedits.db --db build/archive.db --json
     """
     from tracker.store.imports import ImportOptions, ingest_all, source_for
-    opts = ImportOptions(folders=folders, newsedits=newsedits, time_from=time_from,
-                         time_pattern=time_pattern, times=times, url=url)
+    opts = ImportOptions(folders=folders, newsedits=newsedits, git=git, map_file=map_file,
+                         time_from=time_from, time_pattern=time_pattern, times=times, url=url)
     try:
         opts.kind()
     except TrackerError as exc:

@@ -5,7 +5,7 @@ other stories' cards (``header``), corrections and editor's notes known by what 
 conventions and the ``.txt`` reader (``wire``), the format dispatch (``formats``: one table of
 formats, one size cap, one binary check; ``limits``: the size and depth bounds), Markdown posts
 (``markdown``), story folders and their files' capture times (``folders``, with ``sidecar``
-files of times).
+files of times) and other JSON read through a ``--map`` (``mapping``).
 
 May import: ``tracker.errors``, ``tracker.snapshot`` and itself. Knows nothing of comparing,
 storing, fetching or rendering.

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from tracker.errors import InputError
-from tracker.extract.formats import parse_snapshot, read_raw, snapshot_format
+from tracker.extract.formats import parse_snapshot, read_raw, snapshot_format, snapshot_meta
 from tracker.extract.sidecar import Sidecar
 
 _CAPTURE = re.compile(
@@ -55,8 +55,12 @@ def keyed_by_folder(url: str) -> str | None:
 def _name_time(path: Path) -> datetime:
     stem = path.name.split(".")[0]
     m = _CAPTURE.match(stem)
+    if not m and snapshot_format(path) == ".json":  # a JSON snapshot may say when it was captured
+        if when := snapshot_meta(read_raw(path), str(path))[1]:
+            return when
     if not m:
-        raise InputError("file name must be a capture time such as 20251109T081500Z.txt")
+        raise InputError("file name must be a capture time such as 20251109T081500Z.txt "
+                         "(a JSON snapshot may give its fetched_at instead)")
     try:
         return datetime(*(int(m.group(k)) for k in ("y", "mo", "d", "h", "mi", "s")),
                         tzinfo=timezone.utc)
@@ -165,8 +169,13 @@ class TimeRule:
 NAMES = TimeRule()
 
 
+def documents_archive(path: Path) -> bool:
+    """A README, licence or dot-file: it describes an archive, it is no story's version."""
+    return path.name.startswith(".") or path.name.split(".")[0].lower() in _NOT_VERSIONS
+
+
 def is_version_file(path: Path) -> bool:
-    if path.name.startswith(".") or path.name.split(".")[0].lower() in _NOT_VERSIONS:
+    if documents_archive(path):
         return False
     try:
         snapshot_format(path)

@@ -11,6 +11,7 @@ import io
 import json
 import re
 import zlib
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
@@ -82,6 +83,38 @@ def _read_json(data: bytes, name: str) -> Snapshot:
     except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, deep nesting
         raise InputError(f"{name}: not usable JSON ({str(exc)[:80]})") from None
     return Snapshot.from_dict(obj)
+
+
+def capture_time_of(value: object, name: str = "time") -> datetime:
+    """A capture time as archives write it: ISO 8601 text (naive means UTC) or Unix seconds,
+    to the microsecond (a float's seconds are rounded to whole microseconds, not truncated)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(f"{name}: a capture time is ISO 8601 text or Unix seconds, "
+                         f"not {type(value).__name__}")
+    try:
+        if isinstance(value, str):
+            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else \
+                when.astimezone(timezone.utc)
+        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return epoch + timedelta(microseconds=round(value * 1_000_000))
+    except (ValueError, OverflowError):
+        raise InputError(f"{name}: {str(value)[:40]!r} is not a capture time") from None
+
+
+def snapshot_meta(data: bytes, name: str = "<input>") -> tuple[str | None, datetime | None]:
+    """The optional ``url`` and ``fetched_at`` of a ``.json`` snapshot: where and when it was
+    captured, for archives whose file names say neither. Not part of the article."""
+    try:
+        obj = json.loads(decode_text(data, name))
+    except (ValueError, RecursionError):  # the snapshot reader says what is wrong with it
+        return None, None
+    if not isinstance(obj, dict):
+        return None, None
+    url = obj.get("url")
+    when = obj.get("fetched_at")
+    return (url.strip() or None if isinstance(url, str) else None,
+            capture_time_of(when, f"{name}: fetched_at") if when is not None else None)
 
 
 def _read_html(data: bytes, name: str) -> Snapshot:

@@ -40,7 +40,7 @@ _MAX_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
-class Entry:
+class TimedFile:
     """One file's line of a sidecar: its time (or why it cannot be read) and its URL."""
 
     time: datetime | None
@@ -51,9 +51,9 @@ class Entry:
 @dataclass(frozen=True)
 class Sidecar:
     path: Path
-    entries: dict[str, Entry] = field(default_factory=dict)  # by the file's real path
+    entries: dict[str, TimedFile] = field(default_factory=dict)  # by the file's real path
 
-    def entry(self, path: Path) -> Entry | None:
+    def entry(self, path: Path) -> TimedFile | None:
         return self.entries.get(os.path.realpath(path))
 
 
@@ -101,18 +101,18 @@ def _rows(path: Path, text: str) -> Iterator[dict[str, Any]]:
                if isinstance(v, str)}
 
 
-def _entry(row: dict[str, Any]) -> tuple[str, Entry] | None:
+def _entry(row: dict[str, Any]) -> tuple[str, TimedFile] | None:
     name = next((row[k] for k in PATH_FIELDS if isinstance(row.get(k), str) and row[k]), None)
     stamp = next((row[k] for k in TIME_FIELDS if row.get(k) not in (None, "")), None)
     url = row.get("url") if isinstance(row.get("url"), str) and row.get("url") else None
     if name is None or isinstance(stamp, (dict, list)) or (stamp is None and url is None):
         return None
     if stamp is None:
-        return name, Entry(None, url=url)  # the time comes from --time-from
+        return name, TimedFile(None, url=url)  # the time comes from --time-from
     try:
-        return name, Entry(parse_time(stamp), url=url)
+        return name, TimedFile(parse_time(stamp), url=url)
     except InputError as exc:
-        return name, Entry(None, f"its time in the sidecar: {exc}", url)
+        return name, TimedFile(None, f"its time in the sidecar: {exc}", url)
 
 
 def read_sidecar(path: Path, roots: list[Path]) -> Sidecar:
@@ -127,7 +127,7 @@ def read_sidecar(path: Path, roots: list[Path]) -> Sidecar:
     if len(data) > _MAX_BYTES:
         raise InputError(f"{path}: larger than {_MAX_BYTES // 2**20} MiB")
     bases = [path.parent, *roots]
-    entries: dict[str, Entry] = {}
+    entries: dict[str, TimedFile] = {}
     for row in _rows(path, decode_text(data, str(path)) if data.strip() else ""):
         found = _entry(row)
         if found is None:

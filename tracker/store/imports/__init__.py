@@ -52,10 +52,13 @@ class ImportOptions:
 
     def kind(self) -> str:
         """The one kind of archive given (an ``InputError`` if none or several are)."""
-        given = [name for name, value in (("folders", self.folders),
-                                          ("newsedits", self.newsedits)) if value]
+        given = [name for name, value in (("folders", self.folders and not self.git),
+                                          ("newsedits", self.newsedits),
+                                          ("git", self.git)) if value]
         if len(given) != 1:
-            raise InputError("give story folders or --newsedits FILE (one of them)")
+            raise InputError("give story folders or --newsedits FILE or --git REPO (one of them)")
+        if self.map_file and given[0] not in ("folders", "git"):
+            raise InputError("--map reads JSON in folders or with --git, not other archives")
         return given[0]
 
 
@@ -84,6 +87,12 @@ def source_for(opts: ImportOptions) -> Source:
     if kind == "newsedits":
         from tracker.store.imports.newsedits import NewsEditsSource
         return NewsEditsSource(opts.newsedits)
+    if kind == "git":
+        from tracker.store.imports.git import GitSource
+        return GitSource(opts.git, tuple(map(str, opts.folders)), opts.map_file)
+    if opts.map_file:
+        from tracker.store.imports.mapped import MappedFilesSource
+        return MappedFilesSource(list(opts.folders), opts.map_file)
     from tracker.store.imports.folders import FolderSource, time_rule
     return FolderSource(list(opts.folders), time_rule(opts), opts.url)
 
@@ -95,7 +104,10 @@ def ingest_all(store: Store, source: Source, progress: Progress | None = None) -
         if isinstance(record, Skip):
             result.skips.append(record)
         else:
-            result.add(store.ingest(record))
+            try:
+                result.add(store.ingest(record))
+            except InputError as exc:  # refused (a late or conflicting capture): the rest goes on
+                result.skips.append(Skip(record.url, str(exc)))
         if progress:
             progress(1)
     return result

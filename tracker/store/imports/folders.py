@@ -20,7 +20,7 @@ from lxml import html as lhtml
 from tracker.errors import InputError
 from tracker.extract.folders import (CaptureFile, FileSkip, TimeRule, find_stories, folder_urn,
                                      in_order, timed_files)
-from tracker.extract.formats import read_raw, snapshot_format
+from tracker.extract.formats import read_raw, snapshot_format, snapshot_meta
 from tracker.extract.metadata import read_metadata
 from tracker.store.imports import ImportOptions, ImportResult, Progress, Record, Skip, ingest_all
 from tracker.store.repository import Capture, Store
@@ -31,6 +31,11 @@ Plan = tuple[list[tuple[str, list[CaptureFile]]], list[FileSkip]]
 def folder_url(folder: Path, files: list[Path]) -> str:
     """A story folder's URL: the canonical URL its saved pages name, else a URN of its name."""
     for path in files:
+        if snapshot_format(path) == ".json":  # a JSON snapshot may say where it was captured
+            url = snapshot_meta(read_raw(path), str(path))[0]
+            if url and url.startswith(("http://", "https://")):
+                return url
+            continue
         if snapshot_format(path) != ".html":
             continue
         try:
