@@ -51,7 +51,7 @@ class FolderSource:
         for url, versions in plan_folders(self.roots):
             for v in versions:
                 yield Capture(url, read_raw(v.path), v.captured, snapshot_format(v.path),
-                              None, None)
+                              None, None, archived=True)
 
 
 def import_folders(store: Store, roots: list[Path], progress: Progress | None = None
