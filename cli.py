@@ -265,11 +265,15 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
 @click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--newsedits", "newsedits", type=click.Path(path_type=Path, dir_okay=False),
               help="Load a NewsEdits or diffengine SQLite file (entry, entryversion tables).")
+@click.option("--jsonl", "jsonl", type=click.Path(path_type=Path, dir_okay=False),
+              help="Load what `tracker export` wrote (JSON lines), as it was.")
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json: bool) -> None:
+def import_(folders: tuple[Path, ...], newsedits: Path | None, jsonl: Path | None, db: str,
+            as_json: bool) -> None:
     """Load story folders (the snapshots/ format: one file per version, named by capture time
-    such as 20251109T081500Z.html) or a NewsEdits/diffengine archive into the store.
+    such as 20251109T081500Z.html), a NewsEdits/diffengine archive or a `tracker export` into
+    the store.
 
     Re-importing what is already stored writes nothing.
 
@@ -277,9 +281,10 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, db: str, as_json:
     Example:
       tracker import snapshots --db build/demo.db
       tracker import --newsedits build/demo-newsedits.db --db build/archive.db --json
+      tracker import --jsonl build/demo.jsonl --db build/copy.db
     """
     from tracker.store.imports import ImportOptions, ingest_all, source_for
-    opts = ImportOptions(folders=folders, newsedits=newsedits)
+    opts = ImportOptions(folders=folders, newsedits=newsedits, jsonl=jsonl)
     try:
         opts.kind()
     except TrackerError as exc:

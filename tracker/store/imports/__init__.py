@@ -25,7 +25,14 @@ class Skip:
     reason: str
 
 
-Record = Union[Capture, Skip]
+class Rows(Protocol):
+    """A record written as an export holds it (``tracker import --jsonl``), not judged again."""
+
+    def write(self, store: Store) -> list[Union[IngestResult, Skip]]:
+        """Write it: a result per capture it holds, and its lines that could not be."""
+
+
+Record = Union[Capture, Skip, Rows]
 
 
 class Source(Protocol):
@@ -52,9 +59,10 @@ class ImportOptions:
     def kind(self) -> str:
         """The one kind of archive given (an ``InputError`` if none or several are)."""
         given = [name for name, value in (("folders", self.folders),
-                                          ("newsedits", self.newsedits)) if value]
+                                          ("newsedits", self.newsedits),
+                                          ("jsonl", self.jsonl)) if value]
         if len(given) != 1:
-            raise InputError("give story folders or --newsedits FILE (one of them)")
+            raise InputError("give story folders or --newsedits FILE or --jsonl FILE (one of them)")
         return given[0]
 
 
@@ -83,6 +91,9 @@ def source_for(opts: ImportOptions) -> Source:
     if kind == "newsedits":
         from tracker.store.imports.newsedits import NewsEditsSource
         return NewsEditsSource(opts.newsedits)
+    if kind == "jsonl":
+        from tracker.store.imports.jsonl import JsonlSource
+        return JsonlSource(opts.jsonl)
     from tracker.store.imports.folders import FolderSource
     return FolderSource(list(opts.folders))
 
@@ -93,8 +104,14 @@ def ingest_all(store: Store, source: Source, progress: Progress | None = None) -
     for record in source.records():
         if isinstance(record, Skip):
             result.skips.append(record)
-        else:
+        elif isinstance(record, Capture):
             result.add(store.ingest(record))
+        else:
+            for r in record.write(store):
+                if isinstance(r, Skip):
+                    result.skips.append(r)
+                else:
+                    result.add(r)
         if progress:
             progress(1)
     return result
