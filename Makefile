@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/tracker import snapshots --db build/demo.db
 	@rm -f build/demo-newsedits.db
 	$(BIN)/tracker export --db build/demo.db --format newsedits --output build/demo-newsedits.db
+	$(BIN)/tracker export --db build/demo.db --output build/demo.jsonl
 	$(BIN)/tracker list --db build/demo.db
 	@# The main job for real: a simulated newsroom on 127.0.0.1 publishes the same stories in
 	@# accelerated time (a day in about 20 s) and `tracker watch` follows its feed.

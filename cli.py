@@ -275,14 +275,18 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
 @click.option("--times", type=click.Path(path_type=Path, dir_okay=False), help="JSON or CSV "
               "sidecar mapping file paths to capture times (and URLs).")
 @click.option("--url", help="The URL of the story in the folder, for pages that name none.")
+@click.option("--jsonl", "jsonl", type=click.Path(path_type=Path, dir_okay=False),
+              help="Load what `tracker export` wrote (JSON lines), as it was.")
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def import_(folders: tuple[Path, ...], newsedits: Path | None, git: Path | None,
+def import_(folders: tuple[Path, ...], newsedits: Path | None, jsonl: Path | None,
+            git: Path | None,
             map_file: Path | None, time_from: str, time_pattern: str | None,
             times: Path | None, url: str | None, db: str, as_json: bool) -> None:
     """Load story folders (the snapshots/ format: one file per version, named by capture time
     such as 20251109T081500Z.html; other names with --time-from, --time-pattern or --times),
-    a NewsEdits/diffengine archive, a git-scraped history, or other JSON through a --map.
+    a NewsEdits/diffengine archive, a `tracker export` (--jsonl), a git-scraped history, or
+    other JSON through a --map.
 
     Re-importing what is already stored writes nothing; a file without a readable capture
     time is skipped and reported.
@@ -292,9 +296,10 @@ def import_(folders: tuple[Path, ...], newsedits: Path | None, git: Path | None,
       tracker import snapshots --db build/demo.db
       tracker import snapshots/aa-giresun-landslide --time-pattern %Y%m%dT%H%M%SZ --db build/p.db
       tracker import --newsedits build/demo-newsedits.db --db build/archive.db --json
+      tracker import --jsonl build/demo.jsonl --db build/copy.db
     """
     from tracker.store.imports import ImportOptions, ingest_all, source_for
-    opts = ImportOptions(folders=folders, newsedits=newsedits, git=git, map_file=map_file,
+    opts = ImportOptions(folders=folders, newsedits=newsedits, jsonl=jsonl, git=git, map_file=map_file,
                          time_from=time_from, time_pattern=time_pattern, times=times, url=url)
     try:
         opts.kind()

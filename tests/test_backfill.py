@@ -274,19 +274,6 @@ def test_a_digest_seen_before_is_not_fetched_again(archive: Archive, tmp_path: P
     assert archive.replays() == Counter({first_a: 1, b: 1})
 
 
-def _archived_reverts_are_versions() -> bool:
-    """Whether the store keeps an archived return to older text as a version (branch
-    i12-roundtrip); until it does, such a capture is a flip-flop check."""
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp, Store(str(Path(tmp) / "p.db")) as store:
-        outcomes = [store.ingest(Capture(URL, body, at(s), ".html", archived=True)).outcome
-                    for s, body in (("20240101000000", A), ("20240102000000", B),
-                                    ("20240103000000", A))]
-    return outcomes[-1] == "new_version"
-
-
-@pytest.mark.xfail(not _archived_reverts_are_versions(), strict=True,
-                   reason="the store does not yet honour Capture.archived (i12-roundtrip)")
 def test_a_revert_in_the_archive_is_a_version(archive: Archive, tmp_path: Path) -> None:
     for stamp, body in (("20240105101500", A), ("20240105143000", B), ("20240105150000", A)):
         archive.add(stamp, body)

@@ -1,5 +1,6 @@
 """Every example of every command's --help runs as written, from the project root as `make demo`
-leaves it: snapshots/ and the demo store build/demo.db (with build/demo-newsedits.db)."""
+leaves it: snapshots/ and the demo store build/demo.db (with its exports build/demo-newsedits.db
+and build/demo.jsonl)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "build").mkdir()
     for args in (["import", "snapshots", "--db", "build/demo.db"],
                  ["export", "--db", "build/demo.db", "--format", "newsedits",
-                  "--output", "build/demo-newsedits.db"]):
+                  "--output", "build/demo-newsedits.db"],
+                 ["export", "--db", "build/demo.db", "--output", "build/demo.jsonl"]):
         subprocess.run([sys.executable, "-m", "tracker", *args], cwd=root, check=True,
                        capture_output=True)
     # `tracker` on PATH: the command line of the interpreter running the tests.

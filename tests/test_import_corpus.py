@@ -21,7 +21,6 @@ from click.testing import CliRunner
 from cli import main
 from tracker.errors import InputError
 from tracker.extract.formats import load_snapshot
-from tracker.store.repository import Capture, Store
 
 from .conftest import shared_path
 
@@ -44,18 +43,6 @@ def content(path: Path) -> str | None:
         return None
     return json.dumps({k: v for k, v in d.items()
                        if k not in ("published", "updated", "health", "health_reason")})
-
-
-def honours_archived(tmp_path: Path) -> bool:
-    """Whether the store records an archive's return to older text as a version (the change
-    of branch i12-roundtrip); before it, such a return is a flip-flop check."""
-    t0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    with Store(str(tmp_path / "probe.db")) as s:
-        for k, text in enumerate(["First text of the story.", "Second text.", "First text of the story."]):
-            raw = json.dumps({"headline": "H", "paragraphs": [text]}).encode()
-            s.ingest(Capture("https://probe.example/a", raw, t0 + timedelta(hours=k), ".json",
-                             archived=True))
-        return s.stories()[0].versions == 3
 
 
 # --- 18F ---------------------------------------------------------------------------------------
@@ -106,11 +93,7 @@ def test_18f_history_holds_the_versions_the_archive_holds(f18: dict[str, Any], t
         expected[slug] = 1 + sum(x != y for x, y in zip(texts, texts[1:]))
         latest[slug] = texts[-1]
     stored = {s["keyed_by_folder"]: s["versions"] for s in cli_json("list", "--db", f18["db"])}
-    reverts = sum(expected.values()) - sum(stored.values())
-    if reverts and not honours_archived(tmp_path):
-        pytest.xfail(f"{reverts} returns to earlier text are flip-flop checks until the store "
-                     "honours archived captures (branch i12-roundtrip)")
-    assert stored == expected
+    assert stored == expected  # an archive's return to earlier text is a version (a revert)
     for slug, text in latest.items():  # the story's latest version is the archive's last text
         shown = cli_json("show", f"urn:tracker:folder:{slug}", "--db", f18["db"])
         want = json.loads(text)

@@ -229,9 +229,6 @@ def test_the_bbc_scrape_imports_with_its_map_and_keeps_every_capture(bbc_store: 
             assert len(set(texts)) <= len(versions) <= len(texts)
 
 
-@pytest.mark.xfail(reason="a return to an earlier text is a version once the store honours "
-                          "Capture.archived (branch i12-roundtrip); here it is a flip-flop",
-                   strict=False)
 def test_every_change_of_text_in_the_bbc_scrape_is_a_version(bbc_store: Any) -> None:
     db, _ = bbc_store
     series, manifest = bbc_manifest()

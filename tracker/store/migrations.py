@@ -119,11 +119,17 @@ def _step3(conn: Connection) -> None:
     conn.execute(text('UPDATE checks SET run = "count"'))  # every row so far was one run
 
 
+def _step4(conn: Connection) -> None:
+    """checks.archived: the captures that came from an archive (none before this step)."""
+    conn.execute(text("ALTER TABLE checks ADD COLUMN archived BOOLEAN NOT NULL DEFAULT false"))
+
+
 # (step, name, function), in order. Never edit a released step: add one.
 STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _step1),
     (2, "watches", _step2),
     (3, "checks run", _step3),
+    (4, "checks archived", _step4),
 ]
 
 _LEDGER = MetaData()

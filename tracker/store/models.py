@@ -119,6 +119,9 @@ class Check(SQLModel, table=True):
     # The row's last captures that came in a row: what the rules count (flip-flops, cuts). Less
     # than ``count`` when a page alternating between versions joined this row again.
     run: int = Field(default=1, nullable=False)
+    # Captures from an archive (an import, the Wayback Machine): each was really published, so
+    # ``reindex`` replays them as such (a return to an older text is a revert, not a flip-flop).
+    archived: bool = Field(default=False, nullable=False)
 
 
 class ChangeRecord(SQLModel, table=True):

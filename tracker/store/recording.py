@@ -10,7 +10,9 @@ version's. Otherwise it is a check, whose outcome says why:
 - ``same_content``: only the page around the article changed (counters, ads, timestamps);
 - ``flipflop``: the article of an *older* version came back (A→B→A, a stale CDN node). Only
   when it is still back on the ``FLIPFLOP_CONFIRM``-th check in a row is it a version: then the
-  story really reverted.
+  story really reverted. That guard is for live fetches, where the watcher can confirm with a
+  re-fetch: a capture from an archive (``Arrival.archived``: an import, the Wayback Machine) was
+  really published, so its return to an older text is a version at once (a revert).
 
 A body judged ``collapsed`` (it lost most of its length against the latest version) is unhealthy
 at first: a half-loaded page looks the same. When it is still so on the ``FLIPFLOP_CONFIRM``-th
@@ -89,6 +91,7 @@ class Arrival:
     status: int | None
     count: int = 1
     charset: str | None = None  # declared by the HTTP headers
+    archived: bool = False  # from an archive: every capture was published, none is a flip-flop
 
     def read(self, previous: Snapshot | None) -> Snapshot:
         return read_capture(self.raw, self.fmt, self.url, previous, self.status, self.charset)
@@ -134,7 +137,7 @@ def judge(arrival: Arrival, history: History) -> Decision:
         older = history.by_content.get(chash)  # type: ignore[arg-type]
         # A cut back to an older version has been "back" on every collapsed check.
         if older is not None:
-            flips = FLIPFLOP_CONFIRM if cut else (
+            flips = FLIPFLOP_CONFIRM if cut or arrival.archived else (
                 flipflops(history.recent, older.key) + arrival.count - 1)
     outcome = decide(latest, arrival.raw_hash, healthy, chash, older is not None, flips)
     if outcome == "new_version":
@@ -215,17 +218,19 @@ class CheckFields(Protocol):
     detail: str | None
     first_at: datetime
     last_at: datetime
+    archived: bool
 
 
 def joined(rows: Sequence[CheckFields], at: datetime, outcome: str, status: int | None,
-           version: int | None, detail: str | None) -> int | None:
+           version: int | None, detail: str | None, archived: bool = False) -> int | None:
     """The row (an index into ``rows``, the story's newest check rows, newest first) that a
-    check at ``at`` joins; None for a new row (see the module's docstring)."""
+    check at ``at`` joins; None for a new row (see the module's docstring). Captures from an
+    archive and live fetches never share a row."""
     if not rows or outcome == "new_version":
         return None
     def same(r: CheckFields) -> bool:
-        return (r.outcome, r.http_status, r.version_id, r.detail) == (outcome, status, version,
-                                                                       detail)
+        return (r.outcome, r.http_status, r.version_id, r.detail, bool(r.archived)) == (
+            outcome, status, version, detail, archived)
     if at < rows[0].last_at:  # recorded out of time order (an error check): a row of its own
         return None
     if same(rows[0]):

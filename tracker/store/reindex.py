@@ -60,6 +60,7 @@ class Event:
     status: int | None
     headers: dict | None
     outcome: str
+    archived: bool = False  # from an archive: a return to an older text is a revert
 
 
 def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
@@ -75,7 +76,7 @@ def replay(url: str, events: list[Event]) -> list[dict[str, Any]]:
             continue
         latest = kept[-1] if kept else None
         d = judge(Arrival(ev.raw, ev.blob_hash or "", ev.fmt or ".html", url, ev.status, ev.run,
-                          header_charset(ev.headers)),
+                          header_charset(ev.headers), ev.archived),
                   History(latest, recent, by_content))
         if d.outcome == "new_version":
             assert d.snapshot is not None and d.content_hash is not None
@@ -103,18 +104,20 @@ def _events(store: Store, s: Session, sid: int) -> tuple[list[Event], list[int],
     versions = s.exec(select(Version).where(Version.story_id == sid).order_by(Version.number)).all()
     checks = s.exec(select(Check).where(Check.story_id == sid).order_by(Check.first_at, Check.id)).all()
     cache: dict[str, bytes] = {}
+    # A version's own capture is its new_version check: whether it came from an archive.
+    archived = {c.version_id for c in checks if c.outcome == "new_version" and c.archived}
     events = [Event(v.fetched_at, v.fetched_at, 1, 1, v.blob_hash,
                     store.raw_of(s, v.blob_hash, cache), v.format, v.http_status, v.headers,
-                    "new_version") for v in versions]
+                    "new_version", v.id in archived) for v in versions]
     for c in checks:
         if c.outcome in _REPLAYED:
             if c.blob_hash is not None:
                 events.append(Event(c.last_at, c.first_at, c.count, c.run, c.blob_hash,
                                     store.raw_of(s, c.blob_hash, cache), c.format, c.http_status,
-                                    None, c.outcome))
+                                    None, c.outcome, c.archived))
         else:
             events.append(Event(c.last_at, c.first_at, c.count, c.run, None, None, None,
-                                c.http_status, None, c.outcome))
+                                c.http_status, None, c.outcome, c.archived))
     events.sort(key=lambda e: (e.at, e.raw is None))
     return events, [v.id for v in versions], _mark(checks)
 
@@ -207,7 +210,8 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
                         run=ev.run, outcome=d.outcome, http_status=ev.status,
                         version_id=matched.id if matched else None, raw_hash=ev.blob_hash,
                         blob_hash=ev.blob_hash if kept_bytes else None,
-                        format=ev.fmt if kept_bytes else None, detail=d.reason))
+                        format=ev.fmt if kept_bytes else None, detail=d.reason,
+                        archived=ev.archived))
         # Checks without bytes point at the version current at their time.
         for c in s.exec(select(Check).where(Check.story_id == sid, Check.version_id.is_(None),
                                             Check.outcome.in_(("unchanged", "same_content")))).all():
@@ -215,9 +219,24 @@ def _write(store: Store, sid: int, events: list[Event], version_ids: list[int], 
             c.version_id = current[-1].id if current else None
             s.add(c)
         story.headline = made[-1].headline if made else story.headline
-        if plan and story.status in ("active", "unhealthy"):  # "gone" is the web's word, not ours
-            story.status = "unhealthy" if plan[-1]["decision"].outcome == "unhealthy" else "active"
+        status = _status(events, plan)
+        if status and story.status in ("active", "unhealthy"):  # "gone" is the web's word, not ours
+            story.status = status
         s.add(story)
     result.versions_before += len(version_ids)
     result.versions_after += len(made)
     return True
+
+
+def _status(events: list[Event], plan: list[dict[str, Any]]) -> str | None:
+    """The story's status after its last capture, as ingest sets it: unhealthy after an
+    unhealthy page, active after any other page. The last capture may be a check whose bytes
+    were not kept (the same page again, a chrome-only change): it is not replayed, but the page
+    was read then, so the story is active; a fetch error leaves the status as it was."""
+    outcomes = {item["event"]: item["decision"].outcome for item in plan}
+    status = None
+    for i, ev in enumerate(events):
+        outcome = outcomes.get(i, ev.outcome)
+        if outcome != "error":
+            status = "unhealthy" if outcome == "unhealthy" else "active"
+    return status

@@ -2,7 +2,8 @@
 
 ``Store.ingest`` records one capture in one transaction, by the rules of ``recording.py``: a new
 version only when the extracted article changed; the same bytes, a chrome-only change, a
-flip-flop or an unhealthy page is a check. A capture already recorded writes nothing.
+flip-flop or an unhealthy page is a check (a capture from an archive is never a flip-flop: its
+return to an older text is a revert). A capture already recorded writes nothing.
 Reading the store (``Store.stories``, ``log``, ``snapshot``, ``export``) is in
 ``queries.py``.
 """
@@ -145,7 +146,7 @@ class Store(Queries):
         story.last_seen = at
         latest, history, prev_json = self._history(s, story.id, raw_hash)
         d = judge(Arrival(cap.raw, raw_hash, cap.fmt, url, cap.http_status,
-                          charset=header_charset(cap.headers)), history)
+                          charset=header_charset(cap.headers), archived=cap.archived), history)
         story.status = "unhealthy" if d.outcome == "unhealthy" else "active"
         if d.outcome == "new_version":
             assert d.snapshot is not None and d.content_hash is not None
@@ -155,7 +156,8 @@ class Store(Queries):
                 rows = change_rows(story.id, version, latest.id, d.comparison)  # type: ignore[arg-type]
                 s.add_all(rows)
                 count = len(d.comparison.changes)
-            self._check(s, story.id, at, d.outcome, cap.http_status, raw_hash, version=version)
+            self._check(s, story.id, at, d.outcome, cap.http_status, raw_hash, version=version,
+                        archived=cap.archived)
             story.headline = d.snapshot.headline
             return IngestResult(url, story.id, d.outcome, version.number, count,
                                 comparison=d.comparison)
@@ -164,7 +166,8 @@ class Store(Queries):
             blob = self._blob(s, cap.raw, raw_hash, latest)
         matched = s.get(Version, d.matched.key) if d.matched is not None else None
         self._check(s, story.id, at, d.outcome, cap.http_status, raw_hash, version=matched,
-                    blob=blob, detail=d.reason, fmt=cap.fmt if blob else None)
+                    blob=blob, detail=d.reason, fmt=cap.fmt if blob else None,
+                    archived=cap.archived)
         return IngestResult(url, story.id, d.outcome, d.matched.number if d.matched else None,
                             detail=d.reason)
 
@@ -320,12 +323,13 @@ class Store(Queries):
 
     def _check(self, s: Session, story_id: int, at: datetime, outcome: str, status: int | None,
                raw_hash: str | None, version: Version | None = None, blob: str | None = None,
-               detail: str | None = None, fmt: str | None = None) -> None:
+               detail: str | None = None, fmt: str | None = None, archived: bool = False
+               ) -> None:
         """Record a check: it joins a row of the same outcome (``recording.joined``: a run, or
         a page alternating between versions within the hour) or starts one."""
         vid = version.id if version is not None else None
         rows = self._newest_checks(s, story_id, JOIN_LOOKBACK)
-        i = joined(rows, at, outcome, status, vid, detail)
+        i = joined(rows, at, outcome, status, vid, detail, archived)
         if i is not None:
             row = rows[i]
             row.count += 1
@@ -337,7 +341,7 @@ class Store(Queries):
             return
         s.add(Check(story_id=story_id, first_at=at, last_at=at, count=1, run=1, outcome=outcome,
                     http_status=status, version_id=vid, raw_hash=raw_hash, blob_hash=blob,
-                    format=fmt, detail=detail))
+                    format=fmt, detail=detail, archived=archived))
 
     @mapped
     def record_error(self, url: str, at: datetime, detail: str, http_status: int | None = None

@@ -25,7 +25,14 @@ class Skip:
     reason: str
 
 
-Record = Union[Capture, Skip]
+class Rows(Protocol):
+    """A record written as an export holds it (``tracker import --jsonl``), not judged again."""
+
+    def write(self, store: Store) -> list[Union[IngestResult, Skip]]:
+        """Write it: a result per capture it holds, and its lines that could not be."""
+
+
+Record = Union[Capture, Skip, Rows]
 
 
 class Source(Protocol):
@@ -54,9 +61,11 @@ class ImportOptions:
         """The one kind of archive given (an ``InputError`` if none or several are)."""
         given = [name for name, value in (("folders", self.folders and not self.git),
                                           ("newsedits", self.newsedits),
+                                          ("jsonl", self.jsonl),
                                           ("git", self.git)) if value]
         if len(given) != 1:
-            raise InputError("give story folders or --newsedits FILE or --git REPO (one of them)")
+            raise InputError("give story folders, --newsedits FILE, --jsonl FILE or --git REPO "
+                             "(one of them)")
         if self.map_file and given[0] not in ("folders", "git"):
             raise InputError("--map reads JSON in folders or with --git, not other archives")
         return given[0]
@@ -87,6 +96,9 @@ def source_for(opts: ImportOptions) -> Source:
     if kind == "newsedits":
         from tracker.store.imports.newsedits import NewsEditsSource
         return NewsEditsSource(opts.newsedits)
+    if kind == "jsonl":
+        from tracker.store.imports.jsonl import JsonlSource
+        return JsonlSource(opts.jsonl)
     if kind == "git":
         from tracker.store.imports.git import GitSource
         return GitSource(opts.git, tuple(map(str, opts.folders)), opts.map_file)
@@ -103,11 +115,17 @@ def ingest_all(store: Store, source: Source, progress: Progress | None = None) -
     for record in source.records():
         if isinstance(record, Skip):
             result.skips.append(record)
-        else:
+        elif isinstance(record, Capture):
             try:
                 result.add(store.ingest(record))
             except InputError as exc:  # refused (a late or conflicting capture): the rest goes on
                 result.skips.append(Skip(record.url, str(exc)))
+        else:
+            for r in record.write(store):
+                if isinstance(r, Skip):
+                    result.skips.append(r)
+                else:
+                    result.add(r)
         if progress:
             progress(1)
     return result

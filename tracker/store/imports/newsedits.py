@@ -1,4 +1,5 @@
-"""NewsEdits and diffengine SQLite files (``entry`` and ``entryversion`` tables)."""
+"""NewsEdits and diffengine SQLite files (``entry`` and ``entryversion`` tables), and the
+``tracker_fields`` table that ``tracker export --format newsedits`` writes beside them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from bs4 import BeautifulSoup
 
 from tracker.errors import InputError
 from tracker.snapshot import clean_text
-from tracker.store.imports import ImportResult, Progress, Record, ingest_all
+from tracker.store.archives import EXTRA_FIELDS
+from tracker.store.imports import ImportResult, Progress, Record, Skip, ingest_all
 from tracker.store.repository import Capture, Store
 
 _TEXT_COLUMNS = ("summary", "text", "body", "content")
@@ -54,8 +56,23 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
 
 
-def read_newsedits(path: Path) -> Iterator[tuple[str, Capture]]:
-    """The versions of a NewsEdits or diffengine SQLite file, in capture-time order."""
+def _fields(extra: tuple[Any, ...]) -> dict[str, Any]:
+    """The snapshot fields of a ``tracker_fields`` row (what ``tracker export`` keeps beside
+    NewsEdits' columns); lists are JSON arrays."""
+    out = {}
+    for name, value in zip(EXTRA_FIELDS, extra):
+        if name in ("corrections", "embeds"):
+            try:
+                value = json.loads(value or "[]")
+            except json.JSONDecodeError:
+                raise InputError(f"tracker_fields.{name} is not a JSON list") from None
+        out[name] = value
+    return out
+
+
+def read_newsedits(path: Path) -> Iterator[Record]:
+    """The versions of a NewsEdits or diffengine SQLite file, in capture-time order; a row that
+    cannot be read is a ``Skip``."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
@@ -75,18 +92,27 @@ def read_newsedits(path: Path) -> Iterator[tuple[str, Capture]]:
         entry_url = {}
         if "entry" in tables and "url" in _columns(db, "entry"):
             entry_url = dict(db.execute("SELECT id, url FROM entry"))
-        url_col = "url" if "url" in cols else "NULL"
-        title_col = "title" if "title" in cols else "NULL"
+        url_col = "v.url" if "url" in cols else "NULL"
+        title_col = "v.title" if "title" in cols else "NULL"
+        extra, join = "", ""
+        if "tracker_fields" in tables:  # written by `tracker export --format newsedits`
+            extra = "".join(f", f.{name}" for name in EXTRA_FIELDS)
+            join = " LEFT JOIN tracker_fields f ON f.entryversion_id = v.rowid"
         # In time order across entries: two entries may be one story once their URLs are
         # canonical (a tracking parameter apart), and a story's captures go in time order.
-        order = ", version" if "version" in cols else ""
-        rows = db.execute(f"SELECT entry_id, {url_col}, {title_col}, created, {text} "
-                          f"FROM entryversion ORDER BY created{order}, rowid")
-        for entry_id, url, title, created, body in rows:
+        order = ", v.version" if "version" in cols else ""
+        rows = db.execute(f"SELECT v.rowid, v.entry_id, {url_col}, {title_col}, v.created, "
+                          f"v.{text}{extra} FROM entryversion v{join} "
+                          f"ORDER BY v.created{order}, v.rowid")
+        for rowid, entry_id, url, title, created, body, *more in rows:
             url = entry_url.get(entry_id) or url or f"urn:tracker:newsedits:{path.stem}:{entry_id}"
-            snap = {"headline": title, "paragraphs": paragraphs_of(body or "")}
-            raw = json.dumps(snap, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            yield url, Capture(url, raw, _when(created), ".json", None, None)
+            try:
+                snap = {"headline": title, "paragraphs": paragraphs_of(body or ""),
+                        **(_fields(tuple(more)) if any(v is not None for v in more) else {})}
+                raw = json.dumps(snap, ensure_ascii=False, sort_keys=True).encode("utf-8")
+                yield Capture(url, raw, _when(created), ".json", None, None, archived=True)
+            except InputError as exc:
+                yield Skip(f"{path.name}: entryversion {rowid}", str(exc))
     except sqlite3.DatabaseError as exc:
         raise InputError(f"{path}: cannot read the archive ({exc})") from None
     finally:
@@ -101,8 +127,7 @@ class NewsEditsSource:
         return count_newsedits(self.path)
 
     def records(self) -> Iterator[Record]:
-        for _, cap in read_newsedits(self.path):
-            yield cap
+        return read_newsedits(self.path)
 
 
 def count_newsedits(path: Path) -> int:
