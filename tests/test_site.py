@@ -120,6 +120,19 @@ def test_a_carried_over_note_is_shown_as_carried_over_not_as_not_found(tmp_path:
     assert "note claim" not in html  # no flag in the timeline either
 
 
+def test_the_headline_table_lists_only_the_versions_that_changed_headline_or_deck(
+        tmp_path: Path) -> None:
+    with Store(str(tmp_path / "h.db")) as store:
+        for k in range(6):  # six versions: body edits, the headline changes once (at version 4)
+            store.ingest(cap(snap(*BODY, f"Update {k}.",
+                                  headline="Landslide kills 15" if k >= 3 else "Landslide kills 12"),
+                             10 * k))
+        html = page(store, f"stories/{store.stories()[0].id}.html")
+    table = html.split('class="history"')[1].split("</table>")[0]
+    assert re.findall(r'id="v(\d+)-headline"', table) == ["1", "4"]
+    assert "Only the versions that changed them are listed (2 of 6)" in html
+
+
 def test_kind_pages_list_every_change_of_a_kind_across_stories(store: Store) -> None:
     headlines = page(store, "kinds/headline.html")
     assert headlines.count('class="change"') == 4

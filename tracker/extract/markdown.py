@@ -159,12 +159,23 @@ def _text(value: Any) -> str | None:
     return str(value).strip() or None if value is not None else None
 
 
+_SLUG = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
+
+
+def _byline(value: Any) -> str | None:
+    """Static-site generators list authors by slug (``alex-soble``, a key into a data file the
+    post does not carry): a reader's byline is the name, so a slug reads as ``Alex Soble``."""
+    names = value if isinstance(value, list) else [value] if value is not None else []
+    names = [str(n).strip() for n in names if str(n).strip()]
+    return ", ".join(n.replace("-", " ").title() if _SLUG.match(n) else n for n in names) or None
+
+
 def markdown_dict(text: str) -> dict[str, Any]:
     """A Markdown post as the fields of a JSON snapshot (``Snapshot.from_dict`` reads it)."""
     front, body = split_front_matter(text)
     meta = parse_front_matter(front)
     return {"headline": front_matter_title(front),
-            "byline": next((b for k in _BYLINE_KEYS if (b := _text(meta.get(k)))), None),
+            "byline": next((b for k in _BYLINE_KEYS if (b := _byline(meta.get(k)))), None),
             "published": _text(meta.get("date")),
             "updated": next((u for k in _UPDATED_KEYS if (u := _text(meta.get(k)))), None),
             "paragraphs": markdown_paragraphs(body)}
