@@ -130,6 +130,8 @@ def test_the_headline_table_lists_only_the_versions_that_changed_headline_or_dec
         html = page(store, f"stories/{store.stories()[0].id}.html")
     table = html.split('class="history"')[1].split("</table>")[0]
     assert re.findall(r'id="v(\d+)-headline"', table) == ["1", "4"]
+    # An edited headline shows what changed in it, not the whole line as new.
+    assert "Landslide kills <del>12</del><ins>15</ins>" in table.replace("</del> <ins>", "</del><ins>")
     assert "Only the versions that changed them are listed (2 of 6)" in html
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from tracker.compare.kinds import Kind
+from tracker.compare.worddiff import Codec, Op, equal_share, word_diff
 from tracker.report import assets
 from tracker.report.html import environment
 from tracker.report.storyview import NoStory, story_view
@@ -43,6 +44,15 @@ def breaks(text: str) -> Markup:
     a split or a merge reads as a boundary, not as a stray full stop."""
     return Markup('<span class="pb" title="paragraph break">¶</span><br>').join(
         escape(part) for part in text.split("\n"))
+
+
+def edits(before: str | None, after: str | None) -> list[Op] | None:
+    """A headline's or deck's word diff against the version before; None when it was rewritten
+    (under a third kept: a diff would be confetti, the new text reads better whole)."""
+    if not before or not after:
+        return None
+    ops = word_diff(before, after, Codec())
+    return ops if equal_share(ops) >= 1 / 3 else None
 
 
 def host_slug(host: str) -> str:
@@ -76,7 +86,7 @@ class Pages:
     def __init__(self, store: Store) -> None:
         self.store = store
         env = environment()
-        env.filters.update(breaks=breaks, when=when, safe_href=safe_href)
+        env.filters.update(breaks=breaks, when=when, safe_href=safe_href, edits=edits)
         env.globals.update(kinds=list(Kind), Kind=Kind, csp=assets.csp(),
                            style=Markup(assets.style()), script=Markup(assets.script()))
         self.env = env
