@@ -23,7 +23,6 @@ import csv
 import io
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,6 +31,7 @@ from urllib.parse import urljoin
 
 from tracker.errors import InputError, NotAnArticle
 from tracker.extract.formats import capture_time_of, decode_text
+from tracker.extract.tomlfile import read_toml
 from tracker.snapshot import TEXT_FIELDS, Snapshot
 
 # The snapshot fields a mapping may fill, beside ``body`` (paragraphs) and ``corrections``.
@@ -78,15 +78,7 @@ Mapped = Union[Entry, Problem]
 
 def load_mapping(path: Path) -> FieldMap:
     """Read and check a mapping file; an ``InputError`` names what is wrong with it."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
-    return mapping_of(data, str(path))
+    return mapping_of(read_toml(path), str(path))
 
 
 def mapping_of(data: dict[str, Any], name: str = "map") -> FieldMap:

@@ -13,7 +13,6 @@ A rule applies to its host and its subdomains' ``www.`` form.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,6 +20,7 @@ from urllib.parse import urlparse
 from bs4 import BeautifulSoup, Tag
 
 from tracker.errors import InputError
+from tracker.extract.tomlfile import read_toml
 from tracker.snapshot import clean_text
 
 _KEYS = {"headline", "deck", "byline", "body", "ignore", "editor_note"}
@@ -74,14 +74,7 @@ class SiteRules:
 def load_rules(path: str | Path) -> SiteRules:
     """Read a rules file; a bad file is a one-line ``InputError``."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such rules file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read rules ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "rules file")
     sites = data.get("site", {})
     if not isinstance(sites, dict):
         raise InputError(f"{path}: [site.\"HOST\"] tables expected")
