@@ -79,7 +79,7 @@ def test_tracker_db_environment_variable(db: str) -> None:
     (["log", "99"], "no such story"),
     (["show", "1", "--version", "9"], "no version 9"),
     (["diff", "1", "1", "x"], "stored versions are numbers"),
-    (["import"], "give story folders or --newsedits"),
+    (["import"], "give story folders, --newsedits FILE, --jsonl FILE or --git REPO"),
     (["export", "--format", "newsedits"], "needs --output"),
     (["add", "ftp://example.com/x"], "only http:// and https://"),
 ])
