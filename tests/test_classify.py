@@ -46,6 +46,17 @@ def test_negation_is_never_a_copyedit() -> None:
     assert changes[1].kind == "paragraph_edited" and changes[1].minor is False
 
 
+def test_a_lede_changed_only_in_articles_and_word_endings_is_no_new_lede() -> None:
+    old = "Mayor Ayşe Demir has said city plans to rebuild homes near the river will go ahead."
+    grammar = old.replace("city plans", "a city plan").replace("will go", "goes")
+    assert kinds(snap(old, BACK), snap(old.replace("city plans", "a city plan"), BACK)) == [
+        "paragraph_edited"]
+    # Another word is substance ("will go" -> "goes"), and so is a word swapped for another.
+    assert kinds(snap(old, BACK), snap(grammar, BACK)) == ["lede", "paragraph_edited"]
+    assert kinds(snap(old, BACK), snap(old.replace("city plans", "city funds"), BACK)) == [
+        "lede", "paragraph_edited"]
+
+
 def test_headline_with_a_score_is_headline_and_number_changed() -> None:
     changes = compare(snap(LEDE, headline="Ege Yıldız lead 0-1 at halftime"),
                       snap(LEDE, headline="Ege Yıldız draw 1-1 at halftime")).changes
