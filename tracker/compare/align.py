@@ -76,6 +76,11 @@ def align(old: Texts, new: Texts, options: AlignOptions | None = None,
     if free_old and free_new:
         pairs += _greedy(candidates(sides, sorted(free_old), sorted(free_new), opts))
         free_old, free_new = _free(pairs, len(old), len(new))
+    # 5. A paragraph left over beside a reworded one, made of its counterpart's words: split
+    #    off it, or merged into it, while both were rewritten.
+    if free_old or free_new:
+        pairs = _absorb(sides, pairs, free_old, free_new, opts)
+        free_old, free_new = _free(pairs, len(old), len(new))
     pairs.sort(key=lambda p: p[1][0])
     blocks = _blocks(pairs, old, new, opts, codec or Codec())
     blocks.extend(Block("added", (), (j,), (("+", new[j]),)) for j in sorted(free_new))
@@ -163,9 +168,52 @@ def _greedy(cands: list[Cand]) -> Pairs:
     return out
 
 
+def _absorb(sides: Sides, pairs: Pairs, free_old: set[int], free_new: set[int],
+            opts: AlignOptions) -> Pairs:
+    """Pairs of one reworded paragraph each, grown by a free paragraph right beside one of
+    them that is a piece of the other: most of its content words (``opts.piece``) are the
+    counterpart's, and it brings some the partner lacks. "The goals of the NAC are to:" split
+    off a paragraph whose first sentence was cut; two allowance paragraphs rewritten as one.
+    A pair grows on one side only (a block is a split or a merge), nearest pieces first."""
+    out: Pairs = []
+    free = (set(free_old), set(free_new))
+    for o, n in pairs:
+        if len(o) == len(n) == 1 and sides.texts[0][o[0]] != sides.texts[1][n[0]]:
+            o, n = _grow_pair(sides, o, n, free, opts)
+        out.append((o, n))
+    return out
+
+
+def _grow_pair(sides: Sides, o: Run, n: Run, free: tuple[set[int], set[int]],
+               opts: AlignOptions) -> tuple[Run, Run]:
+    runs = [o, n]
+    for side in (0, 1):
+        other = sides.content(1 - side, runs[1 - side][0])
+        have = set().union(*(sides.content(side, k) for k in runs[side]))
+        grown = False
+        while True:
+            ends = (runs[side][0] - 1, runs[side][-1] + 1)
+            fits = []
+            for k in (k for k in ends if k in free[side]):
+                words = sides.content(side, k)
+                found = words & other
+                if len(words) >= 2 and len(found) >= opts.piece * len(words) and found - have:
+                    fits.append((-len(found) / len(words), k))
+            if not fits:
+                break
+            best = min(fits)[1]
+            free[side].discard(best)
+            have |= sides.content(side, best)
+            runs[side] = tuple(sorted((*runs[side], best)))
+            grown = True
+        if grown:
+            break  # one side only
+    return runs[0], runs[1]
+
+
 def _blocks(pairs: Pairs, old: Texts, new: Texts, opts: AlignOptions, codec: Codec
             ) -> list[Block]:
-    """5. The matched blocks, with their word diffs; those outside one longest increasing run
+    """6. The matched blocks, with their word diffs; those outside one longest increasing run
     of OLD positions moved, whatever their kind (an edited paragraph can move too)."""
     keep = _lis_members([o[0] for o, _ in pairs])
     dmp = new_dmp()
