@@ -284,3 +284,14 @@ def test_a_claimed_source_is_matched_as_a_word_not_a_prefix() -> None:
                                            "according to the Kremlin’s website."],
                                editor_note="ADDS KREMLIN COMMENT")
     assert [c["status"] for c in compare(old, inflected).claims] == ["confirmed"]
+
+
+def test_an_abbreviation_standing_alone_is_a_name_wherever_it_stands() -> None:
+    # After "The", at a sentence start, before a title run: its capitals are not the
+    # position's. Beside unproved capitalised words it may be initials: nothing is claimed.
+    assert entities("The UK is phasing out coal, and the EU is cutting gas imports.") == [
+        "UK", "EU"]
+    assert entities("Lena Marsh told ABC's This Week programme she would run.") == [
+        "Lena Marsh", "ABC"]
+    assert entities("See Why Towns Flood, by TJ Harrop.") == []
+    assert entities("WHAT WE LEARNED") == []

@@ -319,12 +319,20 @@ def _evidence_of(text: str) -> frozenset[str]:
 _VERBISH = re.compile(r"(?:ing|ed|ly)$")
 
 
+def _acronym(word: str) -> bool:
+    """An abbreviation in capitals ("US", "UK", "ABC", "NATO"): where it stands explains its
+    first capital at most, never the others."""
+    return 2 <= len(word) <= 5 and word.isalpha() and word.isupper()
+
+
 def _keep(tok: _Token, k: int, run: list[_Token], ev: Evidence) -> bool:
-    """Whether a word of a run stays in a name."""
+    """Whether a word of a run stays in a name. An abbreviation standing alone is one even
+    where any word may be capitalised ("The US bans ...", "ABC's This Week"); beside other
+    capitalised words it may be a person's initials ("TJ Harrop" in a title) or a heading."""
     word = tok.text
     if _code_like(word) or _shouted(word, ev) or word in _STOP:
         return False
-    if not tok.doubt or ev.proves(word):
+    if not tok.doubt or ev.proves(word) or (len(run) == 1 and _acronym(word)):
         return True
     nxt = run[k + 1] if k + 1 < len(run) else None
     if (k != 0 or nxt is None or nxt.doubt and not ev.proves(nxt.text)
