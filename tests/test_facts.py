@@ -295,3 +295,13 @@ def test_an_abbreviation_standing_alone_is_a_name_wherever_it_stands() -> None:
         "Lena Marsh", "ABC"]
     assert entities("See Why Towns Flood, by TJ Harrop.") == []
     assert entities("WHAT WE LEARNED") == []
+
+
+def test_a_sentence_opener_is_proved_a_name_only_by_a_name_it_ends() -> None:
+    # "Standards" opens a long title elsewhere: no proof that it names anything alone. A
+    # surname is the end of the full name: "Putin" at a sentence start is proved.
+    assert entities("Standards for grading reports vary. The rules are in FIPS 199, Standards "
+                    "for Security Categorization of Federal Information.") == [
+        "FIPS", "Standards for Security Categorization of Federal Information"]
+    assert entities("Putin spoke first. Later the Russian leader Vladimir Putin left.") == [
+        "Putin", "Vladimir Putin"]
