@@ -128,6 +128,14 @@ def test_entities_and_mentions() -> None:
     assert not index.mentions("Ilham Aliyev")
 
 
+def test_a_country_left_only_as_its_adjective_is_removed_but_a_typo_fixed_is_not() -> None:
+    old = snap("Officials in Kyiv say Russia's attack on the plant could lead to disaster.")
+    new = snap("Officials in Kyiv say the Russian attack on the plant could lead to disaster.")
+    assert [c["text"] for c in changes(old, new) if c["kind"] == "entity_removed"] == ["Russia"]
+    assert NameIndex("Russian forces shelled the plant.").misspells("Russia") is False
+    assert NameIndex("President Zelensky spoke.").misspells("Zelenksy") is True
+
+
 def test_names_dropped_everywhere_are_entity_removed() -> None:
     changes = compare(snap(LEDE, QUOTE, BACK), snap(LEDE, BACK)).changes
     assert [c.kind for c in changes] == ["paragraph_removed", "quote_removed", "entity_removed"]

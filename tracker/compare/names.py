@@ -466,6 +466,13 @@ class NameIndex:
             self._list = self.words.split()
         n, joined = len(key), " ".join(key)
         words = self._list
-        return any(OSA.distance(joined, " ".join(words[i:i + n]), score_cutoff=1) <= 1
-                   for i in range(len(words) - n + 1)
-                   if words[i][:1] == key[0][:1] or words[i][-1:] == key[0][-1:])
+        return any(OSA.distance(joined, other, score_cutoff=1) <= 1
+                   and not _adjective_of(joined, other)
+                   for other in (" ".join(words[i:i + n]) for i in range(len(words) - n + 1)
+                                 if words[i][:1] == key[0][:1] or words[i][-1:] == key[0][-1:]))
+
+
+def _adjective_of(name: str, other: str) -> bool:
+    """``other`` is the adjective of the place ``name``, not a misspelling of it: "Russian"
+    names no "Russia" (an adjective of nationality names no one)."""
+    return other == name + "n"
