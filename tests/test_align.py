@@ -182,3 +182,11 @@ def test_two_paragraphs_rewritten_as_one_are_a_merge() -> None:
               "the total transferable tax-free allowance of a married couple to £1m.", D]
     assert kinds(align(old, new))[1] == ("merged", (1, 2), (1,), False)
 
+
+
+def test_a_subhead_reworded_in_its_place_is_edited_a_paragraph_replaced_is_not() -> None:
+    blocks = align([A, "Conclusion", C, D], [A, "What we learned along the way", C, D])
+    assert kinds(blocks)[1] == ("edited", (1,), (1,), False)
+    # Sentences sharing nothing, in the same place: one paragraph gone and another new.
+    blocks = align([A, B, C, D], [A, "Heavy rain closed the coast road for a second day.", C, D])
+    assert sorted(b.kind for b in blocks) == ["added", "equal", "equal", "equal", "removed"]

@@ -13,6 +13,7 @@ edits in place into moves.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 
 from rapidfuzz import fuzz, process
@@ -239,6 +240,10 @@ def _same_slot(sides: Sides, kept: Pairs, free_old: set[int], free_new: set[int]
     old, new = sides.texts
     found: Pairs = []
     for gap_old, gap_new in _gaps(kept, free_old, free_new, len(old), len(new)):
+        if (len(gap_old) == len(gap_new) == 1 and _heading(old[gap_old[0]])
+                and _heading(new[gap_new[0]]) and 0 < gap_old[0] < len(old) - 1):
+            found.append(((gap_old[0],), (gap_new[0],)))  # a subhead reworded in its place
+            continue
         cands: list[Cand] = []
         for i in gap_old:
             for j in gap_new:
@@ -247,6 +252,11 @@ def _same_slot(sides: Sides, kept: Pairs, free_old: set[int], free_new: set[int]
                     cands.append((dice, dice, (i,), (j,)))
         found += _chain(cands)
     return found
+
+
+def _heading(text: str) -> bool:
+    """A subhead: a short line (a dozen words at most) that ends no sentence."""
+    return len(text.split()) <= 12 and not re.search(r"[.!?:;,\"”’)]$", text.strip())
 
 
 def _closer_elsewhere(sides: Sides, placed: Pairs, free_old: set[int], free_new: set[int],
