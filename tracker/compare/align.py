@@ -4,10 +4,11 @@ Kept order first. A paragraph found once on each side, unchanged, is one paragra
 keep their order anchor the rest. Between two anchors, the paragraphs left are paired in order:
 the heaviest set of pairs that do not cross (repeated paragraphs, edited, split, merged and
 re-broken ones), then, in the gaps still left, by content words in the same slot. Only what is
-left after that is paired across anchors. A block moved when it falls outside one longest
-increasing run of OLD positions: so a repeated or look-alike paragraph (a logo line, a caption
-template) pairs with its counterpart in place, never with a twin elsewhere, which would turn
-edits in place into moves.
+left after that is paired across anchors; last, a paragraph left beside a reworded pair that is
+made of its counterpart's words joins it (a split or merge rewritten on the way). A block moved
+when it falls outside one longest increasing run of OLD positions: so a repeated or look-alike
+paragraph (a logo line, a caption template) pairs with its counterpart in place, never with a
+twin elsewhere, which would turn edits in place into moves.
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ def _absorb(sides: Sides, pairs: Pairs, free_old: set[int], free_new: set[int],
     them that is a piece of the other: most of its content words (``opts.piece``) are the
     counterpart's, and it brings some the partner lacks. "The goals of the NAC are to:" split
     off a paragraph whose first sentence was cut; two allowance paragraphs rewritten as one.
-    A pair grows on one side only (a block is a split or a merge), nearest pieces first."""
+    A pair grows on one side only (a block is a split or a merge)."""
     out: Pairs = []
     free = (set(free_old), set(free_new))
     for o, n in pairs:
@@ -187,6 +188,8 @@ def _absorb(sides: Sides, pairs: Pairs, free_old: set[int], free_new: set[int],
 
 def _grow_pair(sides: Sides, o: Run, n: Run, free: tuple[set[int], set[int]],
                opts: AlignOptions) -> tuple[Run, Run]:
+    """One pair grown piece by piece on OLD's side, else on NEW's, the best-fitting free
+    neighbour first; what it takes leaves ``free``."""
     runs = [o, n]
     for side in (0, 1):
         other = sides.content(1 - side, runs[1 - side][0])
