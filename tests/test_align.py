@@ -158,3 +158,35 @@ def test_a_paragraph_moved_and_updated_is_not_taken_for_the_one_in_its_slot() ->
     assert [(b.kind, b.old, b.new, b.moved) for b in blocks] == [
         ("equal", (0,), (0,), False), ("added", (), (1,), False), ("equal", (2,), (2,), False),
         ("equal", (3,), (3,), False), ("equal", (4,), (4,), False), ("edited", (1,), (5,), True)]
+
+
+def test_a_split_whose_first_sentence_was_cut_is_still_a_split() -> None:
+    lead = ("The Dunmore ferry pass is a ticket system built to make sure islanders are not "
+            "charged twice for the same crossing on the same day by two operators.")
+    kept = "The pass was created by the 2019 transport act."
+    tail = "The aims of the pass are to:"
+    blocks = align([A, f"{lead} {kept} {tail}", "cut fares"], [A, kept, tail, "cut fares"])
+    assert kinds(blocks)[1] == ("split", (1,), (1, 2), False)
+    # A new line beside an edit that only repeats the edited words carries nothing of the old
+    # paragraph: it stays new.
+    edited = A.replace("on Monday", "on Tuesday")
+    blocks = align([A, C], [edited, "The council approved the budget.", C])
+    assert kinds(blocks)[:2] == [("edited", (0,), (0,), False), ("added", (), (1,), False)]
+
+
+def test_two_paragraphs_rewritten_as_one_are_a_merge() -> None:
+    old = [A, "The new allowance can be added to the existing £325,000 inheritance tax threshold.",
+           "The total will be transferable on the death of one spouse and added to the other "
+           "spouse's allowance, to bring the tax-free total up to £1m.", D]
+    new = [A, "This could be added to the existing £325,000 inheritance tax threshold, bringing "
+              "the total transferable tax-free allowance of a married couple to £1m.", D]
+    assert kinds(align(old, new))[1] == ("merged", (1, 2), (1,), False)
+
+
+
+def test_a_subhead_reworded_in_its_place_is_edited_a_paragraph_replaced_is_not() -> None:
+    blocks = align([A, "Conclusion", C, D], [A, "What we learned along the way", C, D])
+    assert kinds(blocks)[1] == ("edited", (1,), (1,), False)
+    # Sentences sharing nothing, in the same place: one paragraph gone and another new.
+    blocks = align([A, B, C, D], [A, "Heavy rain closed the coast road for a second day.", C, D])
+    assert sorted(b.kind for b in blocks) == ["added", "equal", "equal", "equal", "removed"]

@@ -46,6 +46,17 @@ def test_negation_is_never_a_copyedit() -> None:
     assert changes[1].kind == "paragraph_edited" and changes[1].minor is False
 
 
+def test_a_lede_changed_only_in_articles_and_word_endings_is_no_new_lede() -> None:
+    old = "Mayor Ayşe Demir has said city plans to rebuild homes near the river will go ahead."
+    grammar = old.replace("city plans", "a city plan").replace("will go", "goes")
+    assert kinds(snap(old, BACK), snap(old.replace("city plans", "a city plan"), BACK)) == [
+        "paragraph_edited"]
+    # Another word is substance ("will go" -> "goes"), and so is a word swapped for another.
+    assert kinds(snap(old, BACK), snap(grammar, BACK)) == ["lede", "paragraph_edited"]
+    assert kinds(snap(old, BACK), snap(old.replace("city plans", "city funds"), BACK)) == [
+        "lede", "paragraph_edited"]
+
+
 def test_headline_with_a_score_is_headline_and_number_changed() -> None:
     changes = compare(snap(LEDE, headline="Ege Yıldız lead 0-1 at halftime"),
                       snap(LEDE, headline="Ege Yıldız draw 1-1 at halftime")).changes
@@ -115,6 +126,14 @@ def test_entities_and_mentions() -> None:
     index = NameIndex("Putin’s aides met the group c delegates.")
     assert index.mentions("Vladimir Putin") and index.mentions("Group C")
     assert not index.mentions("Ilham Aliyev")
+
+
+def test_a_country_left_only_as_its_adjective_is_removed_but_a_typo_fixed_is_not() -> None:
+    old = snap("Officials in Kyiv say Russia's attack on the plant could lead to disaster.")
+    new = snap("Officials in Kyiv say the Russian attack on the plant could lead to disaster.")
+    assert [c["text"] for c in changes(old, new) if c["kind"] == "entity_removed"] == ["Russia"]
+    assert NameIndex("Russian forces shelled the plant.").misspells("Russia") is False
+    assert NameIndex("President Zelensky spoke.").misspells("Zelenksy") is True
 
 
 def test_names_dropped_everywhere_are_entity_removed() -> None:

@@ -86,6 +86,54 @@ def test_runs_for_wickets_are_one_score() -> None:
                    ) == [("100-4", "115-5")]
 
 
+def test_a_score_in_a_reworded_headline_pairs_inside_its_own_clause() -> None:
+    # The sentences share one word of ten: not one sentence. Their clauses about Dunmore's
+    # score are one clause, and the score in it changed.
+    old = "Marsh takes stunning catch to dismiss Reed as Dunmore slump to 31-2"
+    new = "Okafor run out as careless Dunmore crash to 44-3 against Rovers"
+    assert figures(snap("x", headline=old), snap("x", headline=new)) == [("31-2", "44-3")]
+    # Scores in clauses that share nothing are no pair.
+    assert figures(snap("x", headline="Rovers lead 2-0 as rain stops play at Dunmore"),
+                   snap("x", headline="Fans queue for tickets after 3-1 cup upset")) == []
+
+
+def test_clauses_break_at_punctuation_and_conjunctions_not_inside_figures() -> None:
+    from tracker.compare.clauses import clause_spans
+    text = "Dunmore, a town of 45,000 people, lost power at 3:45 as storms hit - officials said"
+    assert [text[a:b] for a, b in clause_spans(text, (0, len(text)))] == [
+        "Dunmore", "a town of 45,000 people", "lost power at 3:45", "as storms hit",
+        "officials said"]
+
+
+TEAMS = ["Dunmore", "Rovers", "Athletic", "Harbour", "Wanderers", "United"]
+VERBS = ["slump to", "reach", "crash to", "close on", "recover to", "limp to"]
+OPENERS = ["Marsh run out", "Reed takes catch", "Rain stops play", "Okafor bowled", "Fans despair"]
+
+
+@given(st.permutations(OPENERS), st.permutations(VERBS), st.sampled_from(TEAMS),
+       st.sampled_from(TEAMS), st.tuples(st.integers(10, 199), st.integers(0, 4)),
+       st.tuples(st.integers(200, 400), st.integers(5, 9)), st.booleans())
+def test_a_score_in_a_reworded_headline_pairs_only_with_the_same_side_s_score(
+        openers: list[str], verbs: list[str], team_old: str, team_new: str,
+        score_old: tuple[int, int], score_new: tuple[int, int], overs: bool) -> None:
+    """Two headlines too unlike to be one sentence (they share at most the team): the score
+    pairs when its clause is about the same team, never across teams, and a figure added
+    ("in 40 overs") pairs with nothing."""
+    old, new = "{}-{}".format(*score_old), "{}-{}".format(*score_new)
+    before = f"{openers[0]} as {team_old} {verbs[0]} {old}" + " in 40 overs" * overs
+    after = f"{openers[1]} as {team_new} {verbs[1]} {new}"
+    pairs = [(x.text, y.text) for x, y in
+             changed_figures(before, after, [(0, len(before), 0, len(after))])]
+    assert pairs == ([(old, new)] if team_old == team_new else [])
+
+
+def test_a_figure_the_diff_keeps_is_unchanged_whatever_stands_beside_it() -> None:
+    # "two" stays before "crews"; the "two" that came is the sailings' count, not the crews'.
+    assert figures(snap("The ferry needs two crews for 10 sailings on Monday."),
+                   snap("The ferry needs two crews for two sailings on Monday.")
+                   ) == [("10", "two")]
+
+
 TOPICS = [("harbour", "ferries"), ("council", "seats"), ("museum", "visitors"),
           ("airport", "flights"), ("factory", "workers"), ("school", "pupils")]
 
@@ -236,3 +284,24 @@ def test_a_claimed_source_is_matched_as_a_word_not_a_prefix() -> None:
                                            "according to the Kremlin’s website."],
                                editor_note="ADDS KREMLIN COMMENT")
     assert [c["status"] for c in compare(old, inflected).claims] == ["confirmed"]
+
+
+def test_an_abbreviation_standing_alone_is_a_name_wherever_it_stands() -> None:
+    # After "The", at a sentence start, before a title run: its capitals are not the
+    # position's. Beside unproved capitalised words it may be initials: nothing is claimed.
+    assert entities("The UK is phasing out coal, and the EU is cutting gas imports.") == [
+        "UK", "EU"]
+    assert entities("Lena Marsh told ABC's This Week programme she would run.") == [
+        "Lena Marsh", "ABC"]
+    assert entities("See Why Towns Flood, by TJ Harrop.") == []
+    assert entities("WHAT WE LEARNED") == []
+
+
+def test_a_sentence_opener_is_proved_a_name_only_by_a_name_it_ends() -> None:
+    # "Standards" opens a long title elsewhere: no proof that it names anything alone. A
+    # surname is the end of the full name: "Putin" at a sentence start is proved.
+    assert entities("Standards for grading reports vary. The rules are in FIPS 199, Standards "
+                    "for Security Categorization of Federal Information.") == [
+        "FIPS", "Standards for Security Categorization of Federal Information"]
+    assert entities("Putin spoke first. Later the Russian leader Vladimir Putin left.") == [
+        "Putin", "Vladimir Putin"]

@@ -61,6 +61,14 @@ def test_rewritten_bbc_summaries_pair_no_unrelated_figures() -> None:
 def test_a_cricket_score_changes_as_a_score() -> None:
     assert figures(teaser("sport-live-cricket-56549360", "v07"),
                    teaser("sport-live-cricket-56549360", "v08")) == [("100-4", "115-5")]
+    # A headline reworded past one sentence: the score pairs inside its clause about England.
+    assert figures(teaser("sport-live-cricket-56549360", "v02"),
+                   teaser("sport-live-cricket-56549360", "v03")) == [("17-2", "27-3")]
+    # "six wickets in 10 overs" -> "six wickets in six overs": the overs, not the wickets.
+    # (These states have no summary: the headline alone, over one placeholder paragraph.)
+    heads = [json.loads(shared_path(*BBC, "sport-live-cricket-56549484", f"{v}.json")
+                        .read_text("utf-8"))["title"] for v in ("v20", "v21")]
+    assert figures(*(Snapshot.build(["-"], headline=h) for h in heads)) == [("10", "six")]
 
 
 def test_every_new_quote_of_a_rewrite_has_its_speaker() -> None:

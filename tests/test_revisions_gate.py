@@ -153,6 +153,15 @@ def test_a_pair_is_scored_kind_by_kind() -> None:
     assert flat["name_precision"] == 0.0 and flat["template_only_changes"] == 0.0
 
 
+def test_a_labelled_name_is_scored_even_where_a_borderline_one_matches_it() -> None:
+    label = _label(kinds={"entity_added": 1}, names_added=("Summit of the Americas",),
+                   names_either=("Americas",))
+    p = score_pair(label, [{"kind": "entity_added", "text": "Summit of the Americas"},
+                           {"kind": "entity_added", "text": "Americas"}])
+    assert p.names_right == ["added Summit of the Americas"] and p.names_wrong == []
+    assert p.got["entity_added"] == 1
+
+
 def test_an_unreadable_pair_is_no_output_not_a_crash(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from evaluate_revisions import run_pair
     label = _label(format="bbc-teaser", old="gone.json", new="gone.json", kinds={"headline": 1})

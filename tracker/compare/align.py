@@ -4,15 +4,17 @@ Kept order first. A paragraph found once on each side, unchanged, is one paragra
 keep their order anchor the rest. Between two anchors, the paragraphs left are paired in order:
 the heaviest set of pairs that do not cross (repeated paragraphs, edited, split, merged and
 re-broken ones), then, in the gaps still left, by content words in the same slot. Only what is
-left after that is paired across anchors. A block moved when it falls outside one longest
-increasing run of OLD positions: so a repeated or look-alike paragraph (a logo line, a caption
-template) pairs with its counterpart in place, never with a twin elsewhere, which would turn
-edits in place into moves.
+left after that is paired across anchors; last, a paragraph left beside a reworded pair that is
+made of its counterpart's words joins it (a split or merge rewritten on the way). A block moved
+when it falls outside one longest increasing run of OLD positions: so a repeated or look-alike
+paragraph (a logo line, a caption template) pairs with its counterpart in place, never with a
+twin elsewhere, which would turn edits in place into moves.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 
 from rapidfuzz import fuzz, process
@@ -75,6 +77,11 @@ def align(old: Texts, new: Texts, options: AlignOptions | None = None,
     # 4. Across anchors: the paragraphs that moved (edited, split or merged on the way).
     if free_old and free_new:
         pairs += _greedy(candidates(sides, sorted(free_old), sorted(free_new), opts))
+        free_old, free_new = _free(pairs, len(old), len(new))
+    # 5. A paragraph left over beside a reworded one, made of its counterpart's words: split
+    #    off it, or merged into it, while both were rewritten.
+    if free_old or free_new:
+        pairs = _absorb(sides, pairs, free_old, free_new, opts)
         free_old, free_new = _free(pairs, len(old), len(new))
     pairs.sort(key=lambda p: p[1][0])
     blocks = _blocks(pairs, old, new, opts, codec or Codec())
@@ -163,9 +170,54 @@ def _greedy(cands: list[Cand]) -> Pairs:
     return out
 
 
+def _absorb(sides: Sides, pairs: Pairs, free_old: set[int], free_new: set[int],
+            opts: AlignOptions) -> Pairs:
+    """Pairs of one reworded paragraph each, grown by a free paragraph right beside one of
+    them that is a piece of the other: most of its content words (``opts.piece``) are the
+    counterpart's, and it brings some the partner lacks. "The goals of the NAC are to:" split
+    off a paragraph whose first sentence was cut; two allowance paragraphs rewritten as one.
+    A pair grows on one side only (a block is a split or a merge)."""
+    out: Pairs = []
+    free = (set(free_old), set(free_new))
+    for o, n in pairs:
+        if len(o) == len(n) == 1 and sides.texts[0][o[0]] != sides.texts[1][n[0]]:
+            o, n = _grow_pair(sides, o, n, free, opts)
+        out.append((o, n))
+    return out
+
+
+def _grow_pair(sides: Sides, o: Run, n: Run, free: tuple[set[int], set[int]],
+               opts: AlignOptions) -> tuple[Run, Run]:
+    """One pair grown piece by piece on OLD's side, else on NEW's, the best-fitting free
+    neighbour first; what it takes leaves ``free``."""
+    runs = [o, n]
+    for side in (0, 1):
+        other = sides.content(1 - side, runs[1 - side][0])
+        have = set().union(*(sides.content(side, k) for k in runs[side]))
+        grown = False
+        while True:
+            ends = (runs[side][0] - 1, runs[side][-1] + 1)
+            fits = []
+            for k in (k for k in ends if k in free[side]):
+                words = sides.content(side, k)
+                found = words & other
+                if len(words) >= 2 and len(found) >= opts.piece * len(words) and found - have:
+                    fits.append((-len(found) / len(words), k))
+            if not fits:
+                break
+            best = min(fits)[1]
+            free[side].discard(best)
+            have |= sides.content(side, best)
+            runs[side] = tuple(sorted((*runs[side], best)))
+            grown = True
+        if grown:
+            break  # one side only
+    return runs[0], runs[1]
+
+
 def _blocks(pairs: Pairs, old: Texts, new: Texts, opts: AlignOptions, codec: Codec
             ) -> list[Block]:
-    """5. The matched blocks, with their word diffs; those outside one longest increasing run
+    """6. The matched blocks, with their word diffs; those outside one longest increasing run
     of OLD positions moved, whatever their kind (an edited paragraph can move too)."""
     keep = _lis_members([o[0] for o, _ in pairs])
     dmp = new_dmp()
@@ -191,6 +243,10 @@ def _same_slot(sides: Sides, kept: Pairs, free_old: set[int], free_new: set[int]
     old, new = sides.texts
     found: Pairs = []
     for gap_old, gap_new in _gaps(kept, free_old, free_new, len(old), len(new)):
+        if (len(gap_old) == len(gap_new) == 1 and _heading(old[gap_old[0]])
+                and _heading(new[gap_new[0]]) and 0 < gap_old[0] < len(old) - 1):
+            found.append(((gap_old[0],), (gap_new[0],)))  # a subhead reworded in its place
+            continue
         cands: list[Cand] = []
         for i in gap_old:
             for j in gap_new:
@@ -199,6 +255,11 @@ def _same_slot(sides: Sides, kept: Pairs, free_old: set[int], free_new: set[int]
                     cands.append((dice, dice, (i,), (j,)))
         found += _chain(cands)
     return found
+
+
+def _heading(text: str) -> bool:
+    """A subhead: a short line (a dozen words at most) that ends no sentence."""
+    return len(text.split()) <= 12 and not re.search(r"[.!?:;,\"”’)]$", text.strip())
 
 
 def _closer_elsewhere(sides: Sides, placed: Pairs, free_old: set[int], free_new: set[int],

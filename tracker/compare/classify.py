@@ -15,7 +15,8 @@ from tracker.compare import facts
 from tracker.compare.align import AlignOptions, align
 from tracker.compare.claims import check_claims
 from tracker.compare.kinds import Change, Kind
-from tracker.compare.worddiff import DELETE, EQUAL, Block, Codec, Op, is_copyedit, new_dmp, word_diff
+from tracker.compare.worddiff import (DELETE, EQUAL, Block, Codec, Op, hunks, is_copyedit, new_dmp,
+                                      word_diff)
 from tracker.snapshot import Snapshot
 
 @dataclass(frozen=True)
@@ -200,6 +201,30 @@ def _correction_changes(old: tuple[str, ...], new: tuple[str, ...]) -> list[Chan
     return out
 
 
+_ARTICLES = frozenset(("a", "an", "the"))
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d")
+
+
+def _inflected(word: str) -> str:
+    """A word without its plural or third-person "s": "plans" and "plan" say one thing."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _grammar_only(ops: list[Op] | tuple[Op, ...]) -> bool:
+    """Only articles and word endings changed, in a few places ("Conservative plans to remove"
+    -> "a Conservative plan to remove"): the same facts, so no new lede. A figure or any other
+    word changed is substance."""
+    changed = hunks(ops)
+    if not changed or len(changed) > 3:
+        return False
+    for gone, came in changed:
+        g, c = ([_inflected(w) for w in _WORD.findall(t.casefold()) if w not in _ARTICLES]
+                for t in (gone, came))
+        if g != c or any(w.isdigit() for w in g):
+            return False
+    return True
+
+
 def _copyedit(a: str, b: str, codec: Codec, dmp: Any) -> bool:
     """``is_copyedit`` of two unaligned paragraphs; a word diff only when they could be one."""
     wa, wb = Counter(_words(a).split()), Counter(_words(b).split())
@@ -232,6 +257,7 @@ def compare(old: Snapshot, new: Snapshot, options: DiffOptions | None = None) ->
             same = _copyedit(lede_old, lede_new, codec, dmp)
         else:
             same = first.minor or (first.kind in ("split", "merged") and is_copyedit(first.ops))
+            same = same or (first.kind == "edited" and _grammar_only(first.ops))
         if not same:
             changes.append(Change(Kind.LEDE, before=lede_old, after=lede_new))
 

@@ -287,7 +287,7 @@ class Evidence:
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self._texts = list(texts)
         self._joined: str | None = None
-        self._answers: dict[str, bool] = {}
+        self._answers: dict[tuple[str, bool], bool] = {}
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> "Evidence":
@@ -298,33 +298,53 @@ class Evidence:
             self._joined = "\n".join(self._texts)
         return re.search(rf"\b{re.escape(word.casefold())}\b", self._joined) is not None
 
-    def proves(self, word: str) -> bool:
-        key = word.casefold()
+    def proves(self, word: str, alone: bool = False) -> bool:
+        """The document capitalises ``word`` mid-sentence somewhere; with ``alone``, as a name
+        of its own or the last word of one ("Putin" of "Vladimir Putin"), not only as a
+        longer name's first words ("Standards for Security Categorization ..." proves no
+        "Standards" at the start of a sentence)."""
+        key = (word.casefold(), alone)
         if key not in self._answers:
-            self._answers[key] = any(word in t and key in _evidence_of(t) for t in self._texts)
+            self._answers[key] = any(word in t and key[0] in _evidence_of(t)[alone]
+                                     for t in self._texts)
         return self._answers[key]
 
 
 @lru_cache(maxsize=8192)
-def _evidence_of(text: str) -> frozenset[str]:
-    """The words one paragraph capitalises mid-sentence. Cached: the two versions of a story
-    share most paragraphs, and a watched story is compared again at every new version."""
+def _evidence_of(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words one paragraph capitalises mid-sentence, and those of them that end their
+    name. Cached: the two versions of a story share most paragraphs, and a watched story is
+    compared again at every new version."""
     names: set[str] = set()
+    heads: set[str] = set()
     for run in _runs_of(text):
         # Title words are no names: "Hannah Kane, Account Manager" proves no "Account".
         titles = [k for k, t in enumerate(run) if t.text.strip(".") in _TITLES]
-        names.update(t.text.casefold() for t in run[titles[-1] + 1 if titles else 0:]
-                     if not t.doubt and t.text not in _JOIN)
-    return frozenset(names)
+        proved = [t.text.casefold() for t in run[titles[-1] + 1 if titles else 0:]
+                  if not t.doubt and t.text not in _JOIN]
+        names.update(proved)
+        heads.update(proved[-1:])
+    return frozenset(names), frozenset(heads)
+
+
 _VERBISH = re.compile(r"(?:ing|ed|ly)$")
 
 
+def _acronym(word: str) -> bool:
+    """An abbreviation in capitals ("US", "UK", "ABC", "NATO"): where it stands explains its
+    first capital at most, never the others."""
+    return 2 <= len(word) <= 5 and word.isalpha() and word.isupper()
+
+
 def _keep(tok: _Token, k: int, run: list[_Token], ev: Evidence) -> bool:
-    """Whether a word of a run stays in a name."""
+    """Whether a word of a run stays in a name. An abbreviation standing alone is one even
+    where any word may be capitalised ("The US bans ...", "ABC's This Week"); beside other
+    capitalised words it may be a person's initials ("TJ Harrop" in a title) or a heading."""
     word = tok.text
     if _code_like(word) or _shouted(word, ev) or word in _STOP:
         return False
-    if not tok.doubt or ev.proves(word):
+    alone = len(run) == 1
+    if not tok.doubt or ev.proves(word, alone) or (alone and _acronym(word)):
         return True
     nxt = run[k + 1] if k + 1 < len(run) else None
     if (k != 0 or nxt is None or nxt.doubt and not ev.proves(nxt.text)
@@ -446,6 +466,13 @@ class NameIndex:
             self._list = self.words.split()
         n, joined = len(key), " ".join(key)
         words = self._list
-        return any(OSA.distance(joined, " ".join(words[i:i + n]), score_cutoff=1) <= 1
-                   for i in range(len(words) - n + 1)
-                   if words[i][:1] == key[0][:1] or words[i][-1:] == key[0][-1:])
+        return any(OSA.distance(joined, other, score_cutoff=1) <= 1
+                   and not _adjective_of(joined, other)
+                   for other in (" ".join(words[i:i + n]) for i in range(len(words) - n + 1)
+                                 if words[i][:1] == key[0][:1] or words[i][-1:] == key[0][-1:]))
+
+
+def _adjective_of(name: str, other: str) -> bool:
+    """``other`` is the adjective of the place ``name``, not a misspelling of it: "Russian"
+    names no "Russia" (an adjective of nationality names no one)."""
+    return other == name + "n"

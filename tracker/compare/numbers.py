@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from tracker.compare.clauses import Span, align_clauses, clause_spans
 from tracker.compare.sentences import align_sentences, sentence_at, sentence_spans
 
 __all__ = ["NUMBER", "Mention", "numbers", "numeric_key", "number_kind", "same_kind", "counted",
@@ -164,13 +165,24 @@ def changed_figures(before: str, after: str, hunks: list[Hunk]) -> list[Pair]:
     order. The passage is cut into sentences and the sentences aligned; figures pair only
     inside one aligned group of sentences (see ``_pair_in_group``), so a year corrected in one
     sentence never pairs with a year of the next, and a rewritten summary's figures never pair
-    with unrelated ones."""
-    gone, came = numbers(before), numbers(after)
+    with unrelated ones. Sentences reworded past aligning are cut into clauses, and a figure
+    pairs inside one aligned clause ("as England fall to 17-2" -> "as dismal England slip to
+    27-3"). A figure the word diff keeps (in no run of changes) is unchanged, whatever figures
+    like it stand beside it ("six wickets in 10 overs" -> "six wickets in six overs")."""
+    gone = [m for m in numbers(before) if _touched(m, hunks, 0)]
+    came = [m for m in numbers(after) if _touched(m, hunks, 2)]
     if not gone or not came:
         return []
     old_spans, new_spans = sentence_spans(before), sentence_spans(after)
+    groups = align_sentences(before, old_spans, after, new_spans)
+    for olds, news in _unaligned(old_spans, new_spans, groups):
+        old_clauses = [c for s in olds for c in clause_spans(before, s)]
+        new_clauses = [c for s in news for c in clause_spans(after, s)]
+        groups += [([x], [y]) for x, y in align_clauses(
+            before, old_clauses, after, new_clauses,
+            [(m.start, m.end) for m in gone], [(m.start, m.end) for m in came])]
     pairs: list[Pair] = []
-    for olds, news in align_sentences(before, old_spans, after, new_spans):
+    for olds, news in groups:
         xs = [m for m in gone if any(a <= m.start < b for a, b in olds)]
         ys = [m for m in came if any(a <= m.start < b for a, b in news)]
         if xs and ys:
@@ -178,6 +190,29 @@ def changed_figures(before: str, after: str, hunks: list[Hunk]) -> list[Pair]:
     pairs.sort(key=lambda p: p[1].start)
     # "1,200" -> "1200" is typography, not a new figure.
     return [(x, y) for x, y in pairs if numeric_key(x.text) != numeric_key(y.text)]
+
+
+def _touched(m: Mention, hunks: list[Hunk], side: int) -> bool:
+    """The mention overlaps a run of changes on its side (``side`` 0 is OLD, 2 is NEW)."""
+    return any(m.start < h[side + 1] and m.end > h[side] for h in hunks)
+
+
+Groups = list[tuple[list[Span], list[Span]]]
+
+
+def _unaligned(old: list[Span], new: list[Span], groups: Groups) -> Groups:
+    """The sentences no group holds, OLD's and NEW's between the same aligned neighbours."""
+    match = {old.index(o[0]): new.index(n[0]) for o, n in groups}
+    used = set(match.values())
+    slots: dict[tuple[int, int], list[Span]] = {}
+    for i, span in enumerate(old):
+        if i not in match:
+            lo = max((match[k] for k in match if k < i), default=-1)
+            hi = min((match[k] for k in match if k > i), default=len(new))
+            slots.setdefault((lo, hi), []).append(span)
+    return [(olds, [new[j] for j in range(lo + 1, hi) if j not in used])
+            for (lo, hi), olds in slots.items()
+            if any(j not in used for j in range(lo + 1, hi))]
 
 
 def _cancel(gone: list[Mention], came: list[Mention]) -> tuple[list[Mention], list[Mention]]:

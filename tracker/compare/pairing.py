@@ -44,6 +44,10 @@ class AlignOptions:
     # count that took its place (0.80 there, 0.93 moved), while a caption whose filler was
     # edited stays with its name (1.0 in place, 0.78 with a colleague's).
     closer: float = 0.1
+    # A paragraph left beside a reworded pair is a piece of it (split off or merged in) when
+    # this share of its content words is found in the pair's other side, some of them new
+    # to the pair ("The goals of the NAC are to:", cut from the paragraph before: all of them).
+    piece: float = 0.5
 
 
 Run = tuple[int, ...]
