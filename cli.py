@@ -265,6 +265,8 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
 @click.argument("folders", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--newsedits", "newsedits", type=click.Path(path_type=Path, dir_okay=False),
               help="Load a NewsEdits or diffengine SQLite file (entry, entryversion tables).")
+@click.option("--jsonl", "jsonl", type=click.Path(path_type=Path, dir_okay=False),
+              help="Load what `tracker export` wrote (JSON lines), as it was.")
 @click.option("--git", "git", type=click.Path(path_type=Path, file_okay=False),
               help="Load a git-scraped history: each commit is a capture (FOLDERS: paths in it).")
 @click.option("--map", "map_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -275,8 +277,6 @@ def add(urls: tuple[str, ...], db: str, as_json: bool) -> None:
 @click.option("--times", type=click.Path(path_type=Path, dir_okay=False), help="JSON or CSV "
               "sidecar mapping file paths to capture times (and URLs).")
 @click.option("--url", help="The URL of the story in the folder, for pages that name none.")
-@click.option("--jsonl", "jsonl", type=click.Path(path_type=Path, dir_okay=False),
-              help="Load what `tracker export` wrote (JSON lines), as it was.")
 @_db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def import_(folders: tuple[Path, ...], newsedits: Path | None, jsonl: Path | None,
