@@ -467,15 +467,35 @@ def test_a_second_run_writes_nothing_and_fetches_nothing(archive: Archive, tmp_p
         assert dump(store) == before
 
 
-def test_captures_older_than_the_stored_history_are_skipped_unfetched(archive: Archive,
-                                                                      tmp_path: Path) -> None:
-    path = archive.add("20240105101500", A)
+def test_a_story_already_watched_takes_its_past_in_time_order(archive: Archive,
+                                                              tmp_path: Path) -> None:
+    stamps = ("20240105101500", "20240105143000", "20240106090005")
+    for stamp, body in zip(stamps, (A, B, C)):
+        archive.add(stamp, body)
+    live = [Capture(URL, C, at("20240301000000")),  # watched since March: C, then a correction
+            Capture(URL, C.replace(b"weeks", b"months"), at("20240302000000"))]
+    with Store(str(tmp_path / "in-order.db")) as in_order:
+        backfill(in_order, [URL], opts(archive))
+        for c in live:
+            in_order.ingest(c)
+        expected = [(v.fetched_at, v.content_hash, v.by_kind) for v in in_order.log(URL)[1]]
     db = tmp_path / "t.db"
-    with Store(str(db)) as store:  # the story was fetched live later on
-        store.ingest(Capture(URL, B, at("20240301000000")))
-        result = backfill(store, [URL], opts(archive))
-    assert result.fetched == 0 and path not in archive.hits
-    assert "store takes a story's captures in time order" in result.skips[0].reason
+    with Store(str(db)) as store:
+        for c in live:
+            store.ingest(c)
+        result = backfill(store, [URL], opts(archive)).to_dict()
+        assert (result["fetched"], result["outcomes"], result["skipped"]) == (3, {"inserted": 3}, 0)
+        assert result["replayed"] == {"stories": 1, "versions_before": 2, "versions_after": 4}
+        assert result["versions"] == 2
+        _, versions = store.log(URL)
+        # The archive's A, B, C, then the correction: the live C repeats the archive's last page.
+        assert [v.fetched_at for v in versions] == [at(s) for s in stamps] + [at("20240302000000")]
+        assert [(v.fetched_at, v.content_hash, v.by_kind) for v in versions] == expected
+        before = dump(store)
+    again = json.loads(cli_backfill(archive, db).stdout)
+    assert (again["already_stored"], again["fetched"], again["versions"]) == (3, 0, 0)
+    with Store(str(db)) as store:
+        assert dump(store) == before
 
 
 def test_a_long_listing_is_read_page_by_page(archive: Archive, tmp_path: Path) -> None:

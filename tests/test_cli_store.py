@@ -36,7 +36,8 @@ def test_import_list_log_show_diff_export(db: str, tmp_path: Path) -> None:
     again = run("import", SNAPSHOTS, "--db", db, "--json")
     assert again.exit_code == 0 and json.loads(again.stdout) == {
         "captures": 13, "stories": 3, "outcomes": {"known": 13},
-        "skipped": 0, "skips": []}
+        "skipped": 0, "skips": [],
+        "replayed": {"stories": 0, "versions_before": 0, "versions_after": 0}}
     stories = json.loads(run("list", "--db", db, "--json").stdout)
     assert sorted(s["versions"] for s in stories) == [4, 4, 4]
     aa = next(s for s in stories if "giresun" in s["url"])

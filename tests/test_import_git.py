@@ -121,20 +121,21 @@ def test_a_map_reads_a_scrapers_own_json_as_many_stories(repo: Path, tmp_path: P
 
 
 def test_a_capture_the_store_refuses_is_a_counted_skip_not_the_end(tmp_path: Path) -> None:
-    """A watcher recorded the story later than the archive's captures: those are refused (too
-    late to go in), each a skip with the store's reason; the rest of the history goes in."""
+    """A watcher recorded the story at the time of one of the archive's captures, differently:
+    that capture is refused, a skip with the store's reason; the rest of the history goes in,
+    the older capture before what the watcher recorded."""
     repo = init_repo(tmp_path / "r")
     url = "https://paper.example/s"
     add_commits(repo, [(at(0), {"s.json": snap("Early", "A.", url=url)}),
                        (at(5), {"t.json": snap("Other", "B.")}),
                        (at(10), {"s.json": snap("Later", "A.", url=url)})])
     with Store(str(tmp_path / "t.db")) as store:
-        store.ingest(Capture(url, snap("Watched", "A."), at(60), ".json"))
+        store.ingest(Capture(url, snap("Watched", "A."), at(10), ".json"))
         result = run_import(store, ImportOptions(git=repo))
-        assert result.outcomes == Counter(new_version=1)
-        assert [s.where for s in result.skips] == [url, url]
-        assert all("older than what is stored" in s.reason for s in result.skips)
-        assert [h for _, h in versions(store, url)] == ["Watched"]
+        assert result.outcomes == Counter(new_version=1, inserted=1)
+        assert [s.where for s in result.skips] == [url]
+        assert "a different capture" in result.skips[0].reason
+        assert [h for _, h in versions(store, url)] == ["Early", "Watched"]
 
 
 def test_a_rerun_after_new_commits_imports_only_the_new_ones(repo: Path, tmp_path: Path) -> None:

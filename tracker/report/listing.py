@@ -74,10 +74,19 @@ def import_text(d: dict[str, Any]) -> str:
     """``tracker import``'s status: the captures by outcome, then each skipped record."""
     line = (f"{d['captures']} captures of {d['stories']} stories: "
             + ", ".join(f"{n} {k}" for k, n in d["outcomes"].items()))
+    line += replayed_text(d.get("replayed"))
     if d["skipped"]:
         line += f"; {d['skipped']} records skipped:" + "".join(
             f"\n  {s['where']}: {s['reason']}" for s in d["skips"])
     return line
+
+
+def replayed_text(replayed: dict[str, int] | None) -> str:
+    """The stories an import or backfill replayed with the captures it inserted, if any."""
+    if not replayed or not replayed["stories"]:
+        return ""
+    return (f"; {replayed['stories']} stories replayed with their inserted captures "
+            f"({replayed['versions_before']} versions before, {replayed['versions_after']} after)")
 
 
 def reindex_text(d: dict[str, Any]) -> str:

@@ -32,6 +32,13 @@ the order of their last capture, with their runs; a row that a join moved on no 
 where it was, so a join is refused (a new row starts) when the row would leave two flip-flop
 rows of one version side by side (say one per HTTP status): replayed, they would add up to a
 run that never was. With that, the replay of every row sees the runs its ingest saw.
+
+Captures from an archive are never compacted: each is a row of its own that keeps its bytes
+(an ``unchanged`` one shares its version's), since an archive's captures are finite and a
+capture found later may have to go between any two of them. Such a *late* archived capture
+(older than what the story holds) is ``inserted``: a row with its bytes, which the story's
+replay (``reindex.replay_inserted``) judges in its place, in time order, with the rest. A late
+live fetch stays ``late``: the watcher was overtaken by another one, nothing is lost.
 """
 
 from __future__ import annotations
@@ -54,8 +61,12 @@ EXTRACTOR_VERSION = f"{__version__}.1"
 CONTENT_FIELDS = ("headline", "deck", "byline", "dateline", "editor_note", "update_label",
                   "paragraphs", "corrections", "embeds")
 
+# "known": recorded already; "late": a live fetch older than what is stored (refused);
+# "inserted": an archived capture older than what is stored, kept until its story's replay.
 Outcome = Literal["new_version", "unchanged", "same_content", "flipflop", "unhealthy", "error",
-                  "known", "late"]
+                  "known", "late", "inserted"]
+# The check row of an inserted capture, until its story is replayed.
+INSERTED = "inserted"
 
 
 def content_hash(snap: Snapshot) -> str:
@@ -224,9 +235,9 @@ class CheckFields(Protocol):
 def joined(rows: Sequence[CheckFields], at: datetime, outcome: str, status: int | None,
            version: int | None, detail: str | None, archived: bool = False) -> int | None:
     """The row (an index into ``rows``, the story's newest check rows, newest first) that a
-    check at ``at`` joins; None for a new row (see the module's docstring). Captures from an
-    archive and live fetches never share a row."""
-    if not rows or outcome == "new_version":
+    check at ``at`` joins; None for a new row (see the module's docstring). A capture from an
+    archive is a row of its own; live fetches never join an archived row."""
+    if not rows or outcome == "new_version" or archived:
         return None
     def same(r: CheckFields) -> bool:
         return (r.outcome, r.http_status, r.version_id, r.detail, bool(r.archived)) == (

@@ -3,17 +3,20 @@
 ``Store.ingest`` records one capture in one transaction, by the rules of ``recording.py``: a new
 version only when the extracted article changed; the same bytes, a chrome-only change, a
 flip-flop or an unhealthy page is a check (a capture from an archive is never a flip-flop: its
-return to an older text is a revert). A capture already recorded writes nothing.
+return to an older text is a revert). A capture already recorded writes nothing. A capture from
+an archive older than what the story holds is *inserted*: kept with its bytes until
+``replay_inserted`` replays the story in time order (``reindex.py``); a live one is refused.
 Reading the store (``Store.stories``, ``log``, ``snapshot``, ``export``) is in
 ``queries.py``.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
@@ -25,10 +28,14 @@ from tracker.store.db import WRITE, mapped, open_engine, reason, sqlite_file
 from tracker.store.migrations import check_readable, migrate, pending
 from tracker.store.models import Blob, ChangeRecord, Check, ClaimRecord, Story, Version
 from tracker.store.queries import Queries, StoryRow, VersionRow, snapshot_of  # noqa: F401
-from tracker.store.recording import (EXTRACTOR_VERSION, FLIPFLOP_CONFIRM, Arrival, Decision, History,
-                                     Known, Outcome, Recent, joined, judge, reads_as)
+from tracker.store.recording import (EXTRACTOR_VERSION, FLIPFLOP_CONFIRM, INSERTED, Arrival,
+                                     Decision, History, Known, Outcome, Recent, joined, judge,
+                                     reads_as)
 from tracker.extract.formats import header_charset
 from tracker.store.urls import canonical_url
+
+if TYPE_CHECKING:
+    from tracker.store.reindex import ReindexResult
 
 # Response headers worth keeping: conditional GET and what the server says about the page.
 KEPT_HEADERS = ("etag", "last-modified", "content-type", "date", "age", "x-cache", "cache-control")
@@ -141,8 +148,10 @@ class Store(Queries):
         if known is not None:
             return known
         if at < story.last_seen:
+            if cap.archived:
+                return self._insert(s, story, cap, at, raw_hash)
             raise LateCapture(f"{url}: capture at {at.isoformat()} is older than what is stored "
-                              f"({story.last_seen.isoformat()}); import in time order")
+                              f"({story.last_seen.isoformat()}); live fetches go in time order")
         story.last_seen = at
         latest, history, prev_json = self._history(s, story.id, raw_hash)
         d = judge(Arrival(cap.raw, raw_hash, cap.fmt, url, cap.http_status,
@@ -162,7 +171,9 @@ class Store(Queries):
             return IngestResult(url, story.id, d.outcome, version.number, count,
                                 comparison=d.comparison)
         blob = None
-        if d.outcome in ("unhealthy", "flipflop"):  # bytes kept: reindex reads them again
+        # Bytes kept, for reindex to read again; an archived capture's always (an unchanged
+        # one's are its version's), for a capture inserted before it may change its outcome.
+        if d.outcome in ("unhealthy", "flipflop") or cap.archived:
             blob = self._blob(s, cap.raw, raw_hash, latest)
         matched = s.get(Version, d.matched.key) if d.matched is not None else None
         self._check(s, story.id, at, d.outcome, cap.http_status, raw_hash, version=matched,
@@ -170,6 +181,35 @@ class Store(Queries):
                     archived=cap.archived)
         return IngestResult(url, story.id, d.outcome, d.matched.number if d.matched else None,
                             detail=d.reason)
+
+    def _insert(self, s: Session, story: Story, cap: Capture, at: datetime, raw_hash: str
+                ) -> IngestResult:
+        """An archived capture older than what the story holds: an ``inserted`` check with its
+        bytes (and in ``detail`` its kept headers, which its version would keep), judged in its
+        place when the story is replayed. Refused inside a run of checks: the times in between
+        are not kept, so its place among them cannot be known."""
+        inside = s.exec(select(Check).where(Check.story_id == story.id, Check.first_at < at,
+                                            Check.last_at > at)).first()
+        if inside is not None:
+            raise LateCapture(f"{story.url}: capture at {at.isoformat()} falls inside a run of "
+                              f"{inside.count} checks ({inside.first_at.isoformat()} to "
+                              f"{inside.last_at.isoformat()}) whose times in between are not "
+                              "kept: its place among them cannot be known")
+        blob = self._blob(s, cap.raw, raw_hash, self._latest(s, story.id))
+        headers = kept_headers(cap.headers)
+        s.add(Check(story_id=story.id, first_at=at, last_at=at, count=1, run=1, outcome=INSERTED,
+                    http_status=cap.http_status, raw_hash=raw_hash, blob_hash=blob,
+                    format=cap.fmt, archived=True,
+                    detail=json.dumps(headers, sort_keys=True) if headers else None))
+        story.first_seen = min(story.first_seen, at)
+        s.add(story)
+        return IngestResult(story.url, story.id, INSERTED)
+
+    def replay_inserted(self) -> "ReindexResult":
+        """Replay, in time order, every story with inserted captures (``reindex.py``, imported
+        here as it builds on this module)."""
+        from tracker.store.reindex import replay_inserted
+        return replay_inserted(self)
 
     def _history(self, s: Session, story_id: int, raw_hash: str
                  ) -> tuple[Version | None, History, bytes | None]:
@@ -232,7 +272,7 @@ class Store(Queries):
                 return IngestResult(story.url, story.id, "known", matched.number if matched else None)
         if any(at in (c.first_at, c.last_at) for c in covering):
             raise conflict
-        return None  # inside a run, never recorded: a late capture (refused by the caller)
+        return None  # inside a run, never recorded: a late capture (see ``_insert``)
 
     def _same_capture(self, s: Session, story: Story, cap: Capture, at: datetime, raw_hash: str,
                       c: Check, matched: Version | None) -> bool:
@@ -308,7 +348,7 @@ class Store(Queries):
         snap, chash = d.snapshot, d.content_hash
         assert snap is not None and chash is not None
         blob = self._blob(s, cap.raw, raw_hash, latest)
-        headers = {k.lower(): v for k, v in (cap.headers or {}).items() if k.lower() in KEPT_HEADERS}
+        headers = kept_headers(cap.headers)
         number = (latest.number + 1) if latest else 1
         base = None if blobs.is_keyframe(number) else prev_json
         version = Version(story_id=story.id, number=number,
@@ -380,6 +420,12 @@ class Store(Queries):
             story.status = "active"  # the page answers again, as it was
         self._check(s, story.id, at, "unchanged", 304, None, version=latest)
         return IngestResult(url, story.id, "unchanged", latest.number if latest else None)
+
+
+def kept_headers(headers: dict[str, str] | None) -> dict[str, str] | None:
+    """The response headers a version keeps (``KEPT_HEADERS``), names lower-cased."""
+    kept = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in KEPT_HEADERS}
+    return kept or None
 
 
 def _check_of(url: str, at: datetime) -> tuple[str, str, datetime]:

@@ -1,6 +1,8 @@
 """``tracker backfill``: a story's past from the Wayback Machine. For each URL the CDX server
 lists the distinct captures (``cdx.py``); each is read in its raw ``id_`` form and stored at its
-capture time as an archived capture (a return to older text is a revert, not a flip-flop).
+capture time as an archived capture (a return to older text is a revert, not a flip-flop). A
+story already watched takes its past too: the captures older than what it holds are inserted,
+and the story is replayed in time order once its URL is done (``Store.replay_inserted``).
 
 Polite, as the watcher is (``politeness.py``): one request to the archive at a time, ``delay``
 seconds apart, a pause when it asks for one (Retry-After on 429/503) or fails (exponential
@@ -25,6 +27,7 @@ import httpx
 from sqlmodel import select
 
 from tracker.errors import InputError
+from tracker.report.listing import replayed_text
 from tracker.store import blobs
 from tracker.store.imports import Skip
 from tracker.store.models import Blob, Check, Story, Version
@@ -84,11 +87,17 @@ class BackfillResult:
     stories: set[int] = field(default_factory=set)
     skips: list[Skip] = field(default_factory=list)
     interrupted: bool = False
+    # The stories replayed with their inserted captures: how many, their versions before, after.
+    replayed: tuple[int, int, int] = (0, 0, 0)
 
     def to_dict(self) -> dict[str, Any]:
+        stories, before, after = self.replayed
         return {"urls": self.urls, "listed": self.listed, "fetched": self.fetched,
                 "same_digest": self.same_digest, "already_stored": self.already_stored,
-                "skipped": len(self.skips), "versions": self.outcomes["new_version"],
+                "skipped": len(self.skips),
+                "versions": self.outcomes["new_version"] + after - before,
+                "replayed": {"stories": stories, "versions_before": before,
+                             "versions_after": after},
                 "stories": len(self.stories), "requests": self.requests,
                 "outcomes": dict(sorted(self.outcomes.items())),
                 "skips": [{"where": s.where, "reason": s.reason} for s in self.skips],
@@ -102,6 +111,7 @@ def backfill_text(d: dict[str, Any]) -> str:
             f"already stored, {d['skipped']} skipped; {d['versions']} versions made")
     if d["outcomes"]:
         line += " (" + ", ".join(f"{n} {k}" for k, n in d["outcomes"].items()) + ")"
+    line += replayed_text(d["replayed"])
     return line + "".join(f"\n  {s['where']}: {s['reason']}" for s in d["skips"])
 
 
@@ -119,6 +129,7 @@ def backfill(store: Store, urls: list[str], opts: BackfillOptions | None = None,
         asyncio.run(run.all(targets))
     except KeyboardInterrupt:
         result.interrupted = True
+        run.replay_inserted()  # what was stored goes in its place (a second Ctrl-C: next run)
     return result
 
 
@@ -130,10 +141,9 @@ def _story_url(url: str) -> str:
 
 @dataclass
 class _Stored:
-    """What the store holds of a story: when it was last seen, the bytes' hash at each capture
-    time it knows, and the spans its checks cover."""
+    """What the store holds of a story: the bytes' hash at each capture time it knows, and the
+    spans its checks cover."""
 
-    last_seen: datetime | None = None
     hashes: dict[datetime, str] = field(default_factory=dict)
     spans: list[tuple[datetime, datetime]] = field(default_factory=list)
 
@@ -164,8 +174,16 @@ class _Run:
             self.progress(0, self.result.listed)
             for url, rows in plans:
                 await self._url(url, rows)
+                self.replay_inserted()  # the URL's story (and any left waiting), once
         finally:
             await self.clients.aclose()
+
+    def replay_inserted(self) -> None:
+        """Replay the stories with inserted captures (``Store.replay_inserted``)."""
+        done = self.store.replay_inserted()
+        stories, before, after = self.result.replayed
+        self.result.replayed = (stories + done.stories, before + done.versions_before,
+                                after + done.versions_after)
 
     # --- listing -------------------------------------------------------------------------
 
@@ -243,16 +261,11 @@ class _Run:
         known: dict[str, str] = {}  # digest -> hash of its bytes, to read them from the store
         for row in rows:
             at = row.at
-            if stored.last_seen is not None and at <= stored.last_seen:
-                if at in stored.hashes:
-                    known.setdefault(row.digest, stored.hashes[at])
-                if stored.holds(at):
-                    self.result.already_stored += 1
-                else:
-                    self._skip(row, f"older than the story's latest stored capture "
-                                    f"({stored.last_seen.isoformat()}): the store takes a story's "
-                                    "captures in time order")
-            else:
+            if at in stored.hashes:
+                known.setdefault(row.digest, stored.hashes[at])
+            if stored.holds(at):
+                self.result.already_stored += 1
+            else:  # newer than what the story holds, or older (then inserted)
                 raw = await self._bytes(row, known)
                 if raw is not None:
                     self._ingest(url, row, raw)
@@ -293,7 +306,7 @@ class _Run:
             result = self.store.ingest(Capture(url, raw, row.at, ".html", 200,
                                                {"content-type": kind} if kind else None,
                                                archived=True))
-        except InputError as exc:  # another capture at that second, or one older than stored
+        except InputError as exc:  # another capture at that second (the store says which)
             self._skip(row, str(exc).splitlines()[0])
             return
         self.result.outcomes[result.outcome] += 1
@@ -309,7 +322,7 @@ def _stored(store: Store, url: str) -> _Stored:
         story = s.exec(select(Story).where(Story.url == url)).first()
         if story is None:
             return _Stored()
-        out = _Stored(story.last_seen)
+        out = _Stored()
         for at, h in s.exec(select(Version.fetched_at, Version.blob_hash)
                             .where(Version.story_id == story.id)).all():
             out.hashes[at] = h

@@ -2,7 +2,8 @@
 counts its records and yields them in the order they go in, each a ``Capture`` to ingest or a
 ``Skip`` (a record that cannot be read, with why). ``run_import`` ingests them all: a bad record
 is counted and reported, never the end of the run, and what is already stored is written
-again never (``Store.ingest`` matches it)."""
+again never (``Store.ingest`` matches it). A capture older than what its story holds is
+inserted; each story that took some is replayed once, in time order, at the end."""
 
 from __future__ import annotations
 
@@ -78,6 +79,8 @@ class ImportResult:
     outcomes: Counter = field(default_factory=Counter)
     stories: set[int] = field(default_factory=set)
     skips: list[Skip] = field(default_factory=list)
+    # The stories replayed with their inserted captures: how many, their versions before, after.
+    replayed: tuple[int, int, int] = (0, 0, 0)
 
     def add(self, r: IngestResult) -> None:
         self.outcomes[r.outcome] += 1
@@ -87,7 +90,9 @@ class ImportResult:
         return {"captures": sum(self.outcomes.values()), "stories": len(self.stories),
                 "outcomes": dict(sorted(self.outcomes.items())),
                 "skipped": len(self.skips),
-                "skips": [{"where": s.where, "reason": s.reason} for s in self.skips]}
+                "skips": [{"where": s.where, "reason": s.reason} for s in self.skips],
+                "replayed": dict(zip(("stories", "versions_before", "versions_after"),
+                                     self.replayed))}
 
 
 def source_for(opts: ImportOptions) -> Source:
@@ -110,7 +115,9 @@ def source_for(opts: ImportOptions) -> Source:
 
 
 def ingest_all(store: Store, source: Source, progress: Progress | None = None) -> ImportResult:
-    """Ingest every record of ``source``; skips are kept, with their reasons."""
+    """Ingest every record of ``source``; skips are kept, with their reasons. Then replay the
+    stories with inserted captures, each once (an interrupted import leaves them waiting: the
+    next import, backfill or reindex replays them)."""
     result = ImportResult()
     for record in source.records():
         if isinstance(record, Skip):
@@ -118,7 +125,7 @@ def ingest_all(store: Store, source: Source, progress: Progress | None = None) -
         elif isinstance(record, Capture):
             try:
                 result.add(store.ingest(record))
-            except InputError as exc:  # refused (a late or conflicting capture): the rest goes on
+            except InputError as exc:  # refused (a conflicting capture): the rest goes on
                 result.skips.append(Skip(record.url, str(exc)))
         else:
             for r in record.write(store):
@@ -128,6 +135,8 @@ def ingest_all(store: Store, source: Source, progress: Progress | None = None) -
                     result.add(r)
         if progress:
             progress(1)
+    done = store.replay_inserted()
+    result.replayed = (done.stories, done.versions_before, done.versions_after)
     return result
 
 
