@@ -60,7 +60,8 @@ READ, WRITE, CREATE = "read", "write", "create"
 
 def _run(db: str, job: Callable[[Store], T], access: str = READ) -> T:
     """Open the store, do one job, map our errors to one-line CLI errors. A database this
-    command created is removed again when the job fails."""
+    command created is removed again only while it holds nothing (the job failed before its
+    first commit); stopped by Ctrl-C, a job that writes keeps what it committed and says so."""
     from tracker.store.repository import Store
     try:
         store = Store(db, readonly=access == READ, create=access == CREATE)
@@ -74,9 +75,33 @@ def _run(db: str, job: Callable[[Store], T], access: str = READ) -> T:
         return result
     except TrackerError as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:
+        if access == READ:
+            raise
+        raise click.ClickException(f"interrupted: {_kept(store)}; run the same command again "
+                                   "to do the rest") from None
     finally:
-        if not done:
+        if not done and store.created is not None and _rows(store) == 0:
             store.discard_created()
+
+
+def _rows(store: Store) -> int | None:
+    """How many rows the store holds; None when it cannot be read (then it is kept)."""
+    try:
+        return sum(store.counts().values())
+    except Exception:  # noqa: BLE001 - never hide the failure that brought us here
+        return None
+
+
+def _kept(store: Store) -> str:
+    """What an interrupted job leaves in the store, said for a person."""
+    try:
+        n = store.counts()
+    except Exception:  # noqa: BLE001 - the interruption is what is reported
+        return "the database is kept as it is"
+    if not any(n.values()):
+        return "nothing was stored"
+    return f"the database keeps {n['versions']} versions of {n['stories']} stories"
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -586,3 +586,36 @@ def test_rows_that_cannot_be_read_are_reported_and_the_rest_kept() -> None:
     assert cdx.parse_page(b"[]") == ([], [], None) and cdx.parse_page(b"") == ([], [], None)
     with pytest.raises(cdx.CdxError):
         cdx.parse_page(b'{"error": "nope"}')
+
+
+def test_a_capture_inside_a_run_of_failed_fetches_is_fetched_not_counted_stored(
+        archive: Archive, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    with Store(str(db)) as store:  # two fetches of the URL failed (HTTP 500), a day apart
+        for stamp in ("20240105000000", "20240106000000"):
+            store.record_error(URL, at(stamp), "HTTP 500", 500)
+    path = archive.add("20240105120000", A)  # the archive caught the page between them
+    after = archive.add("20240107000000", B)  # and once after them
+    result = json.loads(cli_backfill(archive, db).stdout)
+    # Both are fetched; none is taken for stored. The store cannot place the one inside the
+    # run (the times between its two failures are not kept): a skip that says why.
+    assert (result["already_stored"], result["fetched"]) == (0, 2)
+    assert archive.replays() == Counter({path: 1, after: 1})
+    assert result["outcomes"] == {"new_version": 1} and result["versions"] == 1
+    assert [s["where"] for s in result["skips"]] == [archive.base + path]
+    assert "inside a run of 2 checks" in result["skips"][0]["reason"]
+
+
+def test_a_capture_inside_a_run_of_unchanged_checks_with_their_bytes_is_stored(
+        archive: Archive, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    with Store(str(db)) as store:  # watched: A, then the same A each day until the 8th
+        for day in range(5, 9):
+            store.ingest(Capture(URL, A, at(f"2024010{day}000000")))
+    archive.add("20240105000000", A)
+    other = archive.add("20240106120000", B)   # other bytes inside the run: fetched
+    inside = archive.add("20240107120000", A)  # the version's digest: not fetched
+    result = json.loads(cli_backfill(archive, db).stdout)
+    assert (result["already_stored"], result["fetched"]) == (2, 1)
+    assert inside not in archive.replays() and archive.replays()[other] == 1
+    assert result["skipped"] == 1 and "inside a run" in result["skips"][0]["reason"]

@@ -142,13 +142,17 @@ def _story_url(url: str) -> str:
 @dataclass
 class _Stored:
     """What the store holds of a story: the bytes' hash at each capture time it knows, and the
-    spans its checks cover."""
+    spans of its runs of checks, with the hashes of the bytes they saw. A time inside a run
+    holds only those bytes (a run of failed fetches, none): another capture there is fetched."""
 
     hashes: dict[datetime, str] = field(default_factory=dict)
-    spans: list[tuple[datetime, datetime]] = field(default_factory=list)
+    spans: list[tuple[datetime, datetime, frozenset[str]]] = field(default_factory=list)
 
-    def holds(self, at: datetime) -> bool:
-        return at in self.hashes or any(a <= at <= b for a, b in self.spans)
+    def holds(self, at: datetime, hash_: str | None) -> bool:
+        """Whether the capture at ``at`` (its bytes' hash, if known) is stored: one at that
+        time, or its bytes seen by a run of checks around it."""
+        return at in self.hashes or (hash_ is not None and any(
+            a <= at <= b and hash_ in seen for a, b, seen in self.spans))
 
 
 class _Run:
@@ -263,7 +267,7 @@ class _Run:
             at = row.at
             if at in stored.hashes:
                 known.setdefault(row.digest, stored.hashes[at])
-            if stored.holds(at):
+            if stored.holds(at, known.get(row.digest)):
                 self.result.already_stored += 1
             else:  # newer than what the story holds, or older (then inserted)
                 raw = await self._bytes(row, known)
@@ -326,11 +330,18 @@ def _stored(store: Store, url: str) -> _Stored:
         for at, h in s.exec(select(Version.fetched_at, Version.blob_hash)
                             .where(Version.story_id == story.id)).all():
             out.hashes[at] = h
-        for first, last, h in s.exec(select(Check.first_at, Check.last_at, Check.raw_hash)
-                                     .where(Check.story_id == story.id)).all():
-            out.spans.append((first, last))
-            if h is not None:
-                out.hashes.setdefault(last, h)
+        blob_of = dict(s.exec(select(Version.id, Version.blob_hash)
+                              .where(Version.story_id == story.id)).all())
+        for c in s.exec(select(Check).where(Check.story_id == story.id)).all():
+            if c.raw_hash is None:
+                continue  # a failed fetch (or a 304): no bytes, so no capture, is held
+            out.hashes.setdefault(c.last_at, c.raw_hash)
+            # A run of unchanged checks saw its version's bytes each time; others keep the last.
+            seen = {c.raw_hash, c.blob_hash, blob_of.get(c.version_id) if
+                    c.outcome == "unchanged" else None} - {None}
+            if c.outcome == "unchanged":
+                out.hashes.setdefault(c.first_at, c.raw_hash)
+            out.spans.append((c.first_at, c.last_at, frozenset(seen)))  # type: ignore[arg-type]
         return out
 
 
