@@ -24,7 +24,7 @@ from tracker.extract.markdown import markdown_dict, parse_front_matter
 from tracker.extract.sidecar import parse_time
 from tracker.store.repository import Store
 
-from .conftest import SNAPSHOTS
+from .conftest import SNAPSHOTS, shared_path
 from .storekit import dump
 
 UTC = timezone.utc
@@ -407,3 +407,92 @@ def test_the_name_rule_keeps_one_version_in_several_formats(tmp_path: Path) -> N
     timed2, _ = timed_files(story, pattern)
     assert [(c.captured, c.path) for c in in_order(timed2, pattern.by_name)] == [
         (c.captured, c.path) for c in in_order(timed)]
+
+
+# --- reviewer's bugs (issue 12) ---------------------------------------------------------------
+
+def test_json_snapshots_sharing_a_fetched_at_are_distinct_captures(tmp_path: Path) -> None:
+    story = tmp_path / "s"
+    story.mkdir()
+    when = "2025-11-09T08:15:00+00:00"
+    (story / "cap-b.json").write_text(snapshot("B", "Two.", fetched_at=when), encoding="utf-8")
+    (story / "cap-a.json").write_text(snapshot("A", "One.", fetched_at=when), encoding="utf-8")
+    # Named by that time in two formats: still one version (read as .txt, before .json).
+    (story / "20251109T081500Z.txt").write_text(f"C\n\nThree. {WORDS}\n", encoding="utf-8")
+    (story / "20251109T081500Z.json").write_text(snapshot("C", "Three."), encoding="utf-8")
+    db = tmp_path / "t.db"
+    out = imported(story, "--db", db)
+    assert out["captures"] == 3 and out["skipped"] == 0
+    got = versions(db)
+    assert [v["headline"] for v in got] == ["C", "A", "B"]  # name order, a microsecond apart
+    times = [datetime.fromisoformat(v["fetched_at"]) for v in got]
+    assert times[1] - times[0] == times[2] - times[1] == timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize("bad", ["", '{"headline": "X", "paragraphs": ["x"], "fetched_at": "soon"}'])
+def test_an_empty_or_bad_json_file_is_a_counted_skip(tmp_path: Path, bad: str) -> None:
+    story = tmp_path / "s"
+    story.mkdir()
+    (story / "20250101T000000Z.json").write_text(bad, encoding="utf-8")
+    (story / "20250102T000000Z.json").write_text(snapshot("Good", "One."), encoding="utf-8")
+    out = imported(story, "--db", tmp_path / "t.db")
+    assert out["captures"] == 1 and out["skipped"] == 1
+    assert out["skips"][0]["where"].endswith("20250101T000000Z.json")
+
+
+def _archive(root: Path, extra: str) -> Path:
+    """An archive root holding documentation and a manifest, its stories two levels down."""
+    for name in ("one", "two"):
+        story = root / "series" / name
+        story.mkdir(parents=True)
+        (story / "v01.json").write_text(snapshot(name, "First."), encoding="utf-8")
+        (story / "v02.json").write_text(snapshot(name, "Second."), encoding="utf-8")
+    (root / "README.md").write_text("# An archive\n\nOf two posts.\n", encoding="utf-8")
+    (root / extra).write_text("# Notes\n\nHow it was made.\n", encoding="utf-8")
+    files = [{"file": f"series/{n}/v0{k}.json", "time": f"2025-01-0{k}T00:00:00Z"}
+             for n in ("one", "two") for k in (1, 2)]
+    manifest = root / "manifest.json"
+    manifest.write_text(json.dumps({"files": files}), encoding="utf-8")
+    return manifest
+
+
+@pytest.mark.parametrize("extra", ["NOTES.md", "notes.txt"])
+def test_an_archive_root_with_a_manifest_and_notes_finds_its_stories(tmp_path: Path,
+                                                                     extra: str) -> None:
+    manifest = _archive(tmp_path / "arch", extra)
+    out = imported(tmp_path / "arch", "--times", manifest, "--db", tmp_path / "t.db")
+    assert out["captures"] == 4 and out["stories"] == 2 and out["skipped"] == 0
+
+
+def test_the_18f_archive_root_imports_its_stories(tmp_path: Path) -> None:
+    root = shared_path("corpus", "18f-blog-post-revisions")
+    out = imported(root, "--times", root / "manifest.json", "--db", tmp_path / "t.db")
+    listed_ = json.loads((root / "manifest.json").read_text(encoding="utf-8"))["articles"]
+    assert out["stories"] == len(listed_)
+    assert out["captures"] + out["skipped"] == sum(a["n_versions"] for a in listed_)
+
+
+def test_an_import_that_finds_no_capture_says_so(tmp_path: Path) -> None:
+    root = tmp_path / "arch"
+    root.mkdir()
+    (root / "manifest.json").write_text(json.dumps({"files": [{"file": "gone.json",
+                                                               "time": "2025-01-01T00:00:00Z"}]}))
+    res = run("import", root, "--times", root / "manifest.json", "--db", tmp_path / "t.db")
+    assert "no story folders" in one_error_line(res) or "no capture" in one_error_line(res)
+    assert not (tmp_path / "t.db").exists()
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--git", "g1", "--url", "https://ex.com/other"], "--url"),
+    (["--git", "g1", "--times", "/nonexistent.csv"], "--times"),
+    (["--git", "g1", "--time-from", "html"], "--time-from"),
+    (["--jsonl", "a.jsonl", "--time-pattern", "%Y"], "--time-pattern"),
+    (["--newsedits", "a.db", "--url", "https://ex.com/a"], "--url"),
+    (["--newsedits", "a.db", "--time-from", "mtime"], "--time-from"),
+])
+def test_options_that_do_not_apply_are_usage_errors(tmp_path: Path, args: list[str],
+                                                    option: str) -> None:
+    res = run("import", *args, "--db", tmp_path / "t.db")
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"{option} is for story folders" in res.output
+    assert not (tmp_path / "t.db").exists()

@@ -276,3 +276,20 @@ def test_a_newsedits_export_carries_what_newsedits_has_no_column_for(store: Stor
         assert [v.by_kind for v in copy.log(URL)[1]] == [v.by_kind for v in store.log(URL)[1]]
         rows = dump(copy)
         assert set(import_newsedits(copy, out).outcomes) == {"known"} and dump(copy) == rows
+
+
+@pytest.mark.parametrize("key, value", [("count", "1"), ("run", "2"), ("count", True),
+                                        ("version", "1"), ("count", 1.5)])
+def test_a_number_given_as_a_string_is_a_counted_skip(store: Store, tmp_path: Path, key: str,
+                                                      value: Any) -> None:
+    with Store(str(tmp_path / "src.db")) as src:
+        for k, raw in enumerate([A, B]):
+            src.ingest(cap(raw, k))
+        rows = lines_of(src)
+    line = next(r for r in rows if r["type"] == "check" and key in r and r[key] is not None)
+    line[key] = value
+    path = tmp_path / "typed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = load(store, path)  # no traceback: the line is skipped, the story merged by the rules
+    assert [s.reason for s in result.skips] == [f"{key} must be a whole number from 1, not {value!r}"]
+    assert len(store.log(URL)[1]) == 2

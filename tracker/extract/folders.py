@@ -15,8 +15,8 @@ several formats. Saved pages with other names take their times from a ``TimeRule
 A file whose time cannot be read is a ``FileSkip`` with the reason. With any of these rules,
 files of one story that share a time (a page that did not change its own timestamp, git commits
 within one second) are distinct captures, taken in file-name order, each a microsecond after the
-one before: a store keeps one capture per instant. README, LICENSE and CHANGELOG files and hidden
-files are never versions.
+one before: a store keeps one capture per instant. README, NOTES, LICENSE and CHANGELOG files
+and hidden files are never versions.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ _CAPTURE = re.compile(
 PREFERENCE = (".html", ".txt", ".json", ".md")
 TIME_FROM = ("name", "mtime", "html")
 # Files that document an archive, never a version of a story in it.
-_NOT_VERSIONS = {"readme", "license", "licence", "changelog", "copying"}
+_NOT_VERSIONS = {"readme", "license", "licence", "changelog", "copying", "notes"}
+# How deep under a given folder story folders are looked for (archive/series/story).
+_DEPTH = 3
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _TICK = timedelta(microseconds=1)
 # The URL of the stories whose pages name none: one per folder.
@@ -221,7 +223,9 @@ def in_order(timed: list[tuple[datetime, Path]], by_name: bool = True,
     files sharing a time follow in name order, a microsecond apart."""
     groups: dict[tuple[datetime, str], list[Path]] = {}
     for when, path in timed:
-        groups.setdefault((when, "" if by_name else stem_of(path)), []).append(path)
+        # By name, the time *is* the name; a JSON snapshot timed by its fetched_at has its own.
+        named = by_name and _CAPTURE.match(path.name.split(".")[0])
+        groups.setdefault((when, "" if named else stem_of(path)), []).append(path)
     rank = {ext: k for k, ext in enumerate(prefer)}
 
     def preferred(paths: list[Path]) -> Path:
@@ -245,16 +249,25 @@ def story_versions(folder: Path, prefer: tuple[str, ...] = PREFERENCE) -> list[C
     return in_order(timed, True, prefer)
 
 
-def find_stories(roots: list[Path]) -> list[Path]:
+def _stories_in(folder: Path, exclude: Path | None, depth: int) -> list[Path]:
+    """``folder`` if it holds a version file (not ``exclude``, the sidecar), else the story
+    folders under it: an archive's root holding only its README and manifest is no story."""
+    entries = sorted(folder.iterdir())
+    if any(is_version_file(p) and p.resolve() != exclude for p in entries):
+        return [folder]
+    if depth == 0:
+        return []
+    return [story for d in entries if d.is_dir() and not d.name.startswith(".")
+            for story in _stories_in(d, exclude, depth - 1)]
+
+
+def find_stories(roots: list[Path], exclude: Path | None = None) -> list[Path]:
     """Story folders under the given paths: a folder holding snapshot files is a story."""
     stories: list[Path] = []
     for root in roots:
         if not root.is_dir():
             raise InputError(f"{root}: not a directory")
-        if any(is_version_file(p) for p in root.iterdir()):
-            stories.append(root)
-            continue
-        found = sorted(d for d in root.iterdir() if d.is_dir() and any(is_version_file(p) for p in d.iterdir()))
+        found = _stories_in(root, exclude, _DEPTH)
         if not found:
             raise InputError(f"{root}: no story folders with snapshot files found")
         stories += found

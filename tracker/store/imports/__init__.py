@@ -69,6 +69,15 @@ class ImportOptions:
                              "(one of them)")
         if self.map_file and given[0] not in ("folders", "git"):
             raise InputError("--map reads JSON in folders or with --git, not other archives")
+        # Saved files' times and URL: only story folders read by name, mtime, page or sidecar.
+        if given[0] != "folders" or self.map_file:
+            unused = [name for name, value in (("--url", self.url),
+                                               ("--time-from", self.time_from != "name"),
+                                               ("--time-pattern", self.time_pattern),
+                                               ("--times", self.times)) if value]
+            if unused:
+                what = "a --map" if self.map_file else f"--{given[0]}"
+                raise InputError(f"{unused[0]} is for story folders' saved files, not with {what}")
         return given[0]
 
 

@@ -32,7 +32,10 @@ def folder_url(folder: Path, files: list[Path]) -> str:
     """A story folder's URL: the canonical URL its saved pages name, else a URN of its name."""
     for path in files:
         if snapshot_format(path) == ".json":  # a JSON snapshot may say where it was captured
-            url = snapshot_meta(read_raw(path), str(path))[0]
+            try:
+                url = snapshot_meta(read_raw(path), str(path))[0]
+            except InputError:  # empty, unreadable, a bad fetched_at: a skip when it is read
+                continue
             if url and url.startswith(("http://", "https://")):
                 return url
             continue
@@ -60,13 +63,13 @@ def time_rule(opts: ImportOptions) -> TimeRule:
 def plan_folders(roots: list[Path], rule: TimeRule = TimeRule(), url: str | None = None) -> Plan:
     """Each story under ``roots`` with its URL and its version files in time order; the files
     whose time cannot be read."""
-    stories = find_stories(roots)
+    exclude = rule.sidecar.path.resolve() if rule.sidecar is not None else None
+    stories = find_stories(roots, exclude)
     if url is not None:
         if not url.startswith(("http://", "https://")):
             raise InputError(f"--url {url}: an http:// or https:// URL")
         if len(stories) > 1:
             raise InputError(f"--url names one story: give one story folder (found {len(stories)})")
-    exclude = rule.sidecar.path.resolve() if rule.sidecar is not None else None
     by_url: dict[str, list[tuple[datetime, Path]]] = {}
     skips: list[FileSkip] = []
     for folder in stories:
@@ -93,6 +96,10 @@ class FolderSource:
                 # Not one file could be read: the rule given does not fit these files.
                 more = f" (and {len(skips) - 1} more files)" if len(skips) > 1 else ""
                 raise InputError(f"{skips[0].path}: {skips[0].reason}{more}; nothing imported")
+            if not skips and not any(versions for _, versions in stories):
+                found = ", ".join(map(str, self.roots))
+                raise InputError(f"{found}: no capture found (only a sidecar or documentation); "
+                                 "nothing imported")
             self._plan = stories, skips
         return self._plan
 
@@ -108,6 +115,8 @@ class FolderSource:
             for v in versions:
                 try:
                     raw = read_raw(v.path)
+                    if snapshot_format(v.path) == ".json":
+                        snapshot_meta(raw, str(v.path))  # a bad fetched_at is a bad snapshot
                 except InputError as exc:  # empty, unreadable, too large
                     yield Skip(str(v.path), str(exc).removeprefix(f"{v.path}: "))
                     continue

@@ -57,6 +57,14 @@ def _when(value: Any) -> datetime:
     return when.astimezone(timezone.utc)
 
 
+def _number(row: dict[str, Any], *keys: str) -> None:
+    """Counts and version numbers are whole numbers from 1 (``"1"`` is not one)."""
+    for key in keys:
+        value = row.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ValueError(f"{key} must be a whole number from 1, not {value!r}")
+
+
 def _problem(row: Any) -> str | None:
     """Why a parsed line is not one ``tracker export`` writes (None when it is)."""
     if not isinstance(row, dict):
@@ -115,6 +123,7 @@ class _Plan:
     def read(self, row: dict[str, Any]) -> None:
         """Add one line (a ``ValueError``, ``TypeError`` or ``InputError`` if it is bad)."""
         kind = row["type"]
+        _number(row, "version", "previous", "count", "run")
         if kind == "story":
             if self.story is not None or self.rows:
                 raise ValueError("a story line must come first, once")
@@ -130,8 +139,6 @@ class _Plan:
         elif kind == "check":
             if row.get("kept_sha256") is not None:
                 self._raw(row, row["kept_sha256"])
-            if int(row["count"]) < 1 or int(row["run"]) < 1:
-                raise ValueError("count and run must be at least 1")
             self.checks.append({**row, "first": _when(row["first_at"]), "last": _when(row["last_at"])})
         elif kind == "change":
             self.changes.append({**row, "at": _when(row["detected_at"])})
