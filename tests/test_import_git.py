@@ -266,3 +266,54 @@ def test_the_bbc_scrape_replayed_into_git_gives_the_folder_imports_versions(
     git_rows, folder_rows = exports
     assert git_rows == folder_rows
     assert sum(r["type"] == "version" for r in git_rows) >= 573
+
+
+def test_a_file_over_the_size_cap_is_a_skip_not_a_hang(tmp_path: Path) -> None:
+    """An oversized blob is read past (exactly its size), then the next blob is read: the
+    import ends, with and without --map (whose progress count reads mapped blobs first)."""
+    import subprocess
+    import sys
+    repo = init_repo(tmp_path / "g3")
+    big = b"<p>" + b"x" * (17 * 2**20) + b"</p>"
+    add_commits(repo, [(at(0), {"big.html": big, "big.json": big, "s.json": snap("Small", "A.")}),
+                       (at(1), {"s.json": snap("Small", "A.", "B.")})])
+    fmap = tmp_path / "m.toml"
+    fmap.write_text('headline = "headline"\nbody = "paragraphs"\n')
+    code = "import sys; from cli import main; main(sys.argv[1:])"
+    for k, extra in enumerate(([], ["--map", str(fmap)])):
+        out = subprocess.run([sys.executable, "-c", code, "import", "--git", str(repo),
+                              "--db", str(tmp_path / f"{k}.db"), "--json", *extra],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.count("larger than 16 MiB") == 2 and "Traceback" not in out.stderr
+        with Store(str(tmp_path / f"{k}.db")) as store:
+            assert [h for _, h in versions(store, "urn:tracker:git:g3:s.json")] == ["Small"] * 2
+
+
+def test_a_file_name_that_is_not_utf8_is_imported_under_an_escaped_name(tmp_path: Path) -> None:
+    """Git keeps names as bytes: a Latin-1 name is imported, its story named with the bytes
+    that are not UTF-8 percent-encoded (nothing lost); a UTF-8 name is kept as it is."""
+    import os
+    import subprocess
+    repo = init_repo(tmp_path / "r")
+    page = (b"<html><body><article><h1>Storm closes the port</h1>" +
+            b"".join(b"<p>Paragraph %d: the storm closed the port on Monday and ferries stayed "
+                     b"in harbour while crews checked quay %d for damage, officials said.</p>"
+                     % (k, k) for k in range(6)) + b"</article></body></html>")
+    for name in (b"caf\xe9.html", "café.txt".encode()):
+        with open(os.path.join(os.fsencode(repo), name), "wb") as fh:
+            fh.write(page if name.endswith(b".html") else b"Wire copy\n\nA short dispatch "
+                                                          b"long enough to count as a story.")
+    env = {**os.environ, "GIT_AUTHOR_DATE": "1740816000 +0000",
+           "GIT_COMMITTER_DATE": "1740816000 +0000"}
+    for args in (["add", "-A"], ["-c", "user.name=S", "-c", "user.email=s@example.org",
+                                 "commit", "-q", "-m", "scrape"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
+    paths = [c.path for c in changes(repo)]
+    assert paths == ["café.txt", "caf%E9.html"]  # in the order of their bytes, as git sorts
+    out = CliRunner().invoke(main, ["import", "--git", str(repo), "--db", str(tmp_path / "t.db")])
+    assert out.exit_code == 0 and "Traceback" not in out.output, out.output
+    with Store(str(tmp_path / "t.db")) as store:
+        assert {r.url for r in store.stories()} == {"urn:tracker:git:r:caf%E9.html",
+                                                    "urn:tracker:git:r:café.txt"}
+        assert versions(store, "urn:tracker:git:r:caf%E9.html")[0][0] == T0

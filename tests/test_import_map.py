@@ -242,3 +242,35 @@ def test_every_change_of_text_in_the_bbc_scrape_is_a_version(bbc_store: Any) -> 
     # 602: of the 603 states one changed only its section label, which is no snapshot field.
     assert sum(expected.values()) == 602
     assert counts == expected
+
+
+# --- CSV as scrapers write it -----------------------------------------------------------------
+
+def test_a_csv_cell_over_128_kib_is_read(tmp_path: Path) -> None:
+    """The csv module refuses fields over 128 KiB by default; a long summary is still text."""
+    import csv
+    scrapes = tmp_path / "s"
+    scrapes.mkdir()
+    long = "A long summary. " * 10_000  # 160 KB
+    (scrapes / "home.csv").write_text(f"href,title,summary,ts\n/a,Dam bursts,{long},1740816000\n")
+    fmap = write_map(tmp_path / "m1.toml", 'id = "href"\nurl = "href"\nheadline = "title"\n'
+                     'base_url = "https://paper.example/"\ndeck = "summary"\ntime = "ts"\n')
+    limit = csv.field_size_limit()
+    with Store(str(tmp_path / "t.db")) as store:
+        result = run_import(store, ImportOptions(folders=(scrapes,), map_file=fmap))
+        assert result.outcomes == Counter(new_version=1) and not result.skips
+        assert store.snapshot("https://paper.example/a")[1].deck == long.strip()
+    assert csv.field_size_limit() == limit  # the process-wide limit is given back
+
+
+@pytest.mark.parametrize("written, when", [
+    ("1740816000", T0), ("1740816000.25", T0 + timedelta(microseconds=250_000)),
+    (" 1740816000 ", T0), ("2025-03-01T08:00:00Z", T0), ("2025-03-01 09:00:00+01:00", T0)])
+def test_a_time_written_as_text_may_be_unix_seconds(written: str, when: datetime) -> None:
+    """Every CSV cell is text: Unix seconds in a ``time`` column are read as the sidecar reads
+    them, not refused."""
+    m = mapping_of({"id": "href", "headline": "title", "time": "ts"})
+    [entry] = map_document([{"href": "/a", "title": "Dam bursts", "ts": written}], m)
+    assert isinstance(entry, Entry) and entry.time == when
+    [bad] = map_document([{"href": "/a", "title": "Dam bursts", "ts": "9" * 5000}], m)
+    assert isinstance(bad, Problem) and "is not a capture time" in bad.reason

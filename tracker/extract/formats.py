@@ -93,12 +93,13 @@ def capture_time_of(value: object, name: str = "time") -> datetime:
                          f"not {type(value).__name__}")
     try:
         if isinstance(value, str):
-            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-            return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else \
-                when.astimezone(timezone.utc)
+            # ISO 8601, or Unix seconds written as text (every CSV cell is text): the sidecar's
+            # reader, the one reader of written times (imported here: sidecar imports this module).
+            from tracker.extract.sidecar import parse_time
+            return parse_time(value)
         epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
         return epoch + timedelta(microseconds=round(value * 1_000_000))
-    except (ValueError, OverflowError):
+    except (InputError, ValueError, OverflowError):  # ValueError: 5,000 digits
         raise InputError(f"{name}: {str(value)[:40]!r} is not a capture time") from None
 
 

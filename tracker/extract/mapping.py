@@ -31,6 +31,7 @@ from urllib.parse import urljoin
 
 from tracker.errors import InputError, NotAnArticle
 from tracker.extract.formats import capture_time_of, decode_text
+from tracker.extract.limits import MAX_BYTES
 from tracker.extract.tomlfile import read_toml
 from tracker.snapshot import TEXT_FIELDS, Snapshot
 
@@ -100,7 +101,15 @@ def read_document(data: bytes, name: str) -> Any:
     """A JSON document, or a ``.csv`` file as a list of rows (dicts by header)."""
     text = decode_text(data, name)
     if name.lower().removesuffix(".gz").endswith(".csv"):
-        return list(csv.DictReader(io.StringIO(text)))
+        # csv refuses fields over 128 KiB; a cell may be as long as a snapshot may be. The limit
+        # is process-wide, so it is raised for this read only and given back after.
+        limit = csv.field_size_limit(MAX_BYTES)
+        try:
+            return list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise InputError(f"{name}: not readable CSV ({exc})") from None
+        finally:
+            csv.field_size_limit(limit)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

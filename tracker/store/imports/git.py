@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -81,6 +82,14 @@ def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
         yield rest
 
 
+def path_name(raw: bytes) -> str:
+    """A file name as git keeps it (bytes) as text: UTF-8, with any byte that is not UTF-8
+    percent-encoded (``caf\\xe9.html`` is ``caf%E9.html``), so that a story's URN, which SQLite
+    stores as UTF-8, keeps the whole name."""
+    return re.sub("[\udc80-\udcff]", lambda m: f"%{ord(m.group()) - 0xDC00:02X}",
+                  raw.decode("utf-8", "surrogateescape"))
+
+
 def changes(repo: Path, paths: tuple[str, ...] = ()) -> Iterator[FileChange]:
     """Every file added or changed by every commit touching ``paths`` (all files when none),
     oldest first (a parent before its children, else by commit time). Deletions are not
@@ -98,7 +107,7 @@ def changes(repo: Path, paths: tuple[str, ...] = ()) -> Iterator[FileChange]:
                 meta = None
                 # Regular files only (no links, no submodules), added or modified.
                 if status[0] in "AM" and new_mode.startswith("100") and blob != _NO_BLOB:
-                    yield FileChange(commit, at, os.fsdecode(token), blob)
+                    yield FileChange(commit, at, path_name(token), blob)
                 continue
             token = token.lstrip(b"\n")
             if token.startswith(b"\x01"):
@@ -135,9 +144,9 @@ class Blobs:
             raise InputError(f"blob {blob[:12]} is missing from the repository")
         size, out = int(header[2]), self.proc.stdout
         if size > MAX_BYTES:
-            for _ in range(0, size, _CHUNK):
-                out.read(min(_CHUNK, size))
-            out.read(1)
+            left = size + 1  # the blob, then its newline: no more (git sends nothing more)
+            while left > 0 and (part := out.read(min(_CHUNK, left))):
+                left -= len(part)
             raise InputError(f"larger than {MAX_BYTES // 2**20} MiB, not an article")
         data = out.read(size)
         out.read(1)  # the newline after each object
