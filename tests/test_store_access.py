@@ -71,7 +71,7 @@ def test_a_failed_first_import_leaves_no_database_behind(tmp_path: Path) -> None
     empty.mkdir()
     story = tmp_path / "story"
     story.mkdir()
-    (story / "notes.txt").write_text("Not a capture time\n\nA paragraph of text here.")
+    (story / "draft.txt").write_text("Not a capture time\n\nA paragraph of text here.")
     db = tmp_path / "new.db"
     for folder, message in ((empty, "no story folders"), (story, "must be a capture time")):
         assert message in one_error_line(run("import", folder, "--db", db))
