@@ -243,6 +243,12 @@ def test_names_are_people_organisations_and_places_not_capitalised_runs() -> Non
     assert entities(text) == ["Security Working Group", "Ayşe Demir", "NATO"]
 
 
+def test_a_technical_abbreviation_inside_a_name_does_not_cut_it_in_two() -> None:
+    text = "Our team at 18F, the Eligibility APIs Initiative, wrote about HTTP and APIs."
+    assert entities(text) == ["Eligibility APIs Initiative"]  # not "Eligibility", "Initiative"
+    assert entities("Read the HTTP notes.") == []  # alone, still no name
+
+
 def test_runs_glued_across_a_boundary_are_cut() -> None:
     assert entities("He grew up near the Sun Valley Gun Club in Calif.He said no.") == [
         "Sun Valley Gun Club", "Calif"]

@@ -360,6 +360,12 @@ def _keep(tok: _Token, k: int, run: list[_Token], ev: Evidence) -> bool:
 def _names_of_run(run: list[_Token], ev: Evidence) -> Iterator[str]:
     """The names in one run: the words kept, cut where a word is not, titles dropped."""
     keep = [_keep(t, k, run, ev) for k, t in enumerate(run)]
+    for k in range(1, len(run) - 1):
+        # A technical abbreviation inside a name ("the Eligibility APIs Initiative") is part of
+        # it: cutting there leaves fragments ("Eligibility", "Initiative") read as two names.
+        if not keep[k] and keep[k - 1] and keep[k + 1] and _shouted(run[k].text, ev) \
+                and not _code_like(run[k].text):
+            keep[k] = True
     part: list[str] = []
     for tok, kept in zip(run, keep):
         if tok.text in _JOIN and part:
