@@ -27,7 +27,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from tracker.errors import InputError
-from tracker.extract.formats import parse_snapshot, read_raw, snapshot_format, snapshot_meta
+from tracker.extract.formats import (EPOCH, parse_snapshot, parse_time, read_raw, snapshot_format,
+                                     snapshot_meta, utc)
 from tracker.extract.sidecar import Sidecar
 
 _CAPTURE = re.compile(
@@ -38,7 +39,6 @@ TIME_FROM = ("name", "mtime", "html")
 _NOT_VERSIONS = {"readme", "license", "licence", "changelog", "copying", "notes"}
 # How deep under a given folder story folders are looked for (archive/series/story).
 _DEPTH = 3
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _TICK = timedelta(microseconds=1)
 # The URL of the stories whose pages name none: one per folder.
 FOLDER_URN = "urn:tracker:folder:"
@@ -85,10 +85,6 @@ def stem_of(path: Path) -> str:
     return name.rsplit(".", 1)[0] if "." in name else name
 
 
-def utc(when: datetime) -> datetime:
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
-
-
 def stated_time(path: Path) -> datetime:
     """The time a file states itself (module docstring, ``html``)."""
     from tracker.extract.metadata import normalise_date
@@ -108,8 +104,8 @@ def stated_time(path: Path) -> datetime:
     for text in stated:
         if text:
             try:
-                return utc(datetime.fromisoformat(text))
-            except ValueError:
+                return parse_time(text)
+            except InputError:
                 continue
     raise InputError("the file states no time of its own (no modified or publication time)")
 
@@ -146,7 +142,7 @@ class TimeRule:
                 return entry.time
         if self.source == "mtime":
             try:
-                return _EPOCH + timedelta(microseconds=path.stat().st_mtime_ns // 1000)
+                return EPOCH + timedelta(microseconds=path.stat().st_mtime_ns // 1000)
             except OSError as exc:
                 raise InputError(f"cannot read its modification time ({exc.strerror or exc})") from None
         if self.source == "html":

@@ -85,6 +85,31 @@ def _read_json(data: bytes, name: str) -> Snapshot:
     return Snapshot.from_dict(obj)
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def utc(when: datetime) -> datetime:
+    """``when`` in UTC; a time without an offset is taken to be UTC already."""
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+
+
+def parse_time(value: object) -> datetime:
+    """An ISO 8601 time or epoch seconds, in UTC (a time without an offset is UTC)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return EPOCH + timedelta(seconds=value)
+        except OverflowError:
+            raise InputError(f"{value!r} is out of range as epoch seconds") from None
+    text = str(value).strip()
+    if text.replace(".", "", 1).isdigit() and len(text.split(".")[0]) >= 9:  # not 20251109
+        return parse_time(float(text) if "." in text else int(text))
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{text[:40]!r} is not an ISO 8601 time or epoch seconds") from None
+    return utc(when)
+
+
 def capture_time_of(value: object, name: str = "time") -> datetime:
     """A capture time as archives write it: ISO 8601 text (naive means UTC) or Unix seconds,
     to the microsecond (a float's seconds are rounded to whole microseconds, not truncated)."""
@@ -92,13 +117,9 @@ def capture_time_of(value: object, name: str = "time") -> datetime:
         raise InputError(f"{name}: a capture time is ISO 8601 text or Unix seconds, "
                          f"not {type(value).__name__}")
     try:
-        if isinstance(value, str):
-            # ISO 8601, or Unix seconds written as text (every CSV cell is text): the sidecar's
-            # reader, the one reader of written times (imported here: sidecar imports this module).
-            from tracker.extract.sidecar import parse_time
+        if isinstance(value, str):  # ISO 8601, or Unix seconds written as text (CSV cells)
             return parse_time(value)
-        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
-        return epoch + timedelta(microseconds=round(value * 1_000_000))
+        return EPOCH + timedelta(microseconds=round(value * 1_000_000))
     except (InputError, ValueError, OverflowError):  # ValueError: 5,000 digits
         raise InputError(f"{name}: {str(value)[:40]!r} is not a capture time") from None
 

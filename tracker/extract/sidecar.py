@@ -25,17 +25,16 @@ import io
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
 from tracker.errors import InputError
-from tracker.extract.formats import decode_text
+from tracker.extract.formats import decode_text, parse_time
 
 PATH_FIELDS = ("file", "path", "filename")
 TIME_FIELDS = ("captured_at", "fetched_at", "commit_time", "committed_at", "time", "timestamp",
                "datetime", "date")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MAX_BYTES = 256 * 2**20
 
 
@@ -55,23 +54,6 @@ class Sidecar:
 
     def entry(self, path: Path) -> TimedFile | None:
         return self.entries.get(os.path.realpath(path))
-
-
-def parse_time(value: Any) -> datetime:
-    """An ISO 8601 time or epoch seconds, in UTC (a time without an offset is UTC)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return _EPOCH + timedelta(seconds=value)
-        except OverflowError:
-            raise InputError(f"{value!r} is out of range as epoch seconds") from None
-    text = str(value).strip()
-    if text.replace(".", "", 1).isdigit() and len(text.split(".")[0]) >= 9:  # not 20251109
-        return parse_time(float(text) if "." in text else int(text))
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{text[:40]!r} is not an ISO 8601 time or epoch seconds") from None
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
 
 
 def _objects(doc: Any) -> Iterator[dict[str, Any]]:

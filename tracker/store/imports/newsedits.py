@@ -7,13 +7,13 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from bs4 import BeautifulSoup
 
 from tracker.errors import InputError
+from tracker.extract.formats import capture_time_of
 from tracker.snapshot import clean_text
 from tracker.store.archives import EXTRA_FIELDS
 from tracker.store.imports import ImportResult, Progress, Record, Skip, ingest_all
@@ -24,18 +24,6 @@ _TEXT_COLUMNS = ("summary", "text", "body", "content")
 
 def _columns(db: sqlite3.Connection, table: str) -> list[str]:
     return [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-
-
-def _when(value: Any) -> datetime:
-    """Archive timestamps: ISO text (naive means UTC) or Unix seconds."""
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, timezone.utc)
-    text = str(value or "").strip().replace("Z", "+00:00")
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"unreadable timestamp {text[:40]!r} in the archive") from None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def paragraphs_of(summary: str) -> list[str]:
@@ -110,7 +98,7 @@ def read_newsedits(path: Path) -> Iterator[Record]:
                 snap = {"headline": title, "paragraphs": paragraphs_of(body or ""),
                         **(_fields(tuple(more)) if any(v is not None for v in more) else {})}
                 raw = json.dumps(snap, ensure_ascii=False, sort_keys=True).encode("utf-8")
-                yield Capture(url, raw, _when(created), ".json", None, None, archived=True)
+                yield Capture(url, raw, capture_time_of(created, "created"), ".json", None, None, archived=True)
             except InputError as exc:
                 yield Skip(f"{path.name}: entryversion {rowid}", str(exc))
     except sqlite3.DatabaseError as exc:
