@@ -327,11 +327,11 @@ def _stored(store: Store, url: str) -> _Stored:
         if story is None:
             return _Stored()
         out = _Stored()
-        for at, h in s.exec(select(Version.fetched_at, Version.blob_hash)
-                            .where(Version.story_id == story.id)).all():
+        blob_of = {}
+        for vid, at, h in s.exec(select(Version.id, Version.fetched_at, Version.blob_hash)
+                                 .where(Version.story_id == story.id)).all():
             out.hashes[at] = h
-        blob_of = dict(s.exec(select(Version.id, Version.blob_hash)
-                              .where(Version.story_id == story.id)).all())
+            blob_of[vid] = h
         for c in s.exec(select(Check).where(Check.story_id == story.id)).all():
             if c.raw_hash is None:
                 continue  # a failed fetch (or a 304): no bytes, so no capture, is held
