@@ -39,7 +39,7 @@ TIME_FROM = ("name", "mtime", "html")
 _NOT_VERSIONS = {"readme", "license", "licence", "changelog", "copying", "notes"}
 # How deep under a given folder story folders are looked for (archive/series/story).
 _DEPTH = 3
-_TICK = timedelta(microseconds=1)
+TICK = timedelta(microseconds=1)  # apart: captures an archive dates to the same time
 # The URL of the stories whose pages name none: one per folder.
 FOLDER_URN = "urn:tracker:folder:"
 _NAME_HINT = "or give --time-pattern, --time-from mtime|html or --times"
@@ -231,7 +231,7 @@ def in_order(timed: list[tuple[datetime, Path]], by_name: bool = True,
     out: list[CaptureFile] = []
     for when, path in chosen:
         if out and when <= out[-1].captured:
-            when = out[-1].captured + _TICK
+            when = out[-1].captured + TICK
         out.append(CaptureFile(when, path))
     return out
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Hashable, Iterator
 
 from tracker.errors import InputError
+from tracker.extract.folders import TICK, folder_urn
 from tracker.extract.formats import read_raw
 from tracker.extract.mapping import (Entry, FieldMap, Mapped, Problem, load_mapping,
                                      map_document, read_document, snapshot_bytes)
@@ -18,7 +19,6 @@ from tracker.store.imports import Record, Skip
 from tracker.store.repository import Capture
 from tracker.store.urls import canonical_url
 
-TICK = timedelta(microseconds=1)
 MAPPED_SUFFIXES = (".json", ".csv", ".json.gz", ".csv.gz")
 
 
@@ -127,7 +127,7 @@ class MappedFilesSource:
             except InputError as exc:
                 skips.append(Skip(str(path), str(exc).removeprefix(f"{path}: ")))
                 continue
-            folder = f"urn:tracker:folder:{path.resolve().parent.name}"
+            folder = folder_urn(path.parent)
             for e in read_mapped(data, str(path), fmap):
                 if isinstance(e, Skip):
                     skips.append(e)
