@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tracker.compare.sentences import STOP_WORDS, dice
+
 Span = tuple[int, int]
 
 # A clause ends at a comma, semicolon, colon, bracket or spaced dash, and before a conjunction
@@ -19,10 +21,9 @@ _BREAK = re.compile(
     r"|\s(?=(?:as|while|after|before|when|but|because|although|though|despite|since|until|"
     r"whereas|amid|if)\s)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
-_STOP = frozenset("""a an the and or but of to in on at by for from with as is are was were be
-been has have had it its this that these those he she they we i you his her their our who which
-will would can could said says also than then there after before over into about up down while
-when because although though despite since until whereas amid if against v vs""".split())
+# The sentence's stop words, and the conjunctions that open a clause.
+_STOP = STOP_WORDS | frozenset("""while when because although though despite since until
+whereas amid if against v vs""".split())
 # Two clauses sharing this much of their words (Dice, figures and stop words left out) are one
 # clause reworded: "as England fall to 17-2" / "as dismal England slip to 27-3 against West
 # Indies" share 0.29; the clauses of unrelated sentences of a story share nothing or a word.
@@ -76,7 +77,7 @@ def align_clauses(before: str, old: list[Span], after: str, new: list[Span],
     for i, (a, names_a) in enumerate(ow):
         for j, (b, names_b) in enumerate(nw):
             if a and b and (not names_a or not names_b or names_a & names_b):
-                scores.append((2 * len(a & b) / (len(a) + len(b)), i, j))
+                scores.append((dice(a, b), i, j))
     scores.sort(key=lambda t: (-t[0], t[1], t[2]))
     used_old: set[int] = set()
     used_new: set[int] = set()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽĞİŞÇÜÖ"
 # A full stop after these is no sentence end: "Dec. 7", "Gov. Ünsal", "U.S. rival".
@@ -55,7 +56,7 @@ def sentence_at(text: str, pos: int, limit: int = 240) -> str:
 
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
-_STOP = frozenset("""a an the and or but of to in on at by for from with as is are was were be been
+STOP_WORDS = frozenset("""a an the and or but of to in on at by for from with as is are was were be been
 has have had it its this that these those he she they we i you his her their our who which
 will would can could said says also than then there after before over into about up down""".split())
 # Two sentences sharing this much of their words (Dice, stop words left out) are one sentence
@@ -68,10 +69,11 @@ SLOT = 0.15
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _TOKEN.findall(text.casefold()) if w not in _STOP]
+    return [w for w in _TOKEN.findall(text.casefold()) if w not in STOP_WORDS]
 
 
-def _dice(a: list[str], b: list[str]) -> float:
+def dice(a: Iterable[str], b: Iterable[str]) -> float:
+    """Dice similarity of two bags of words, taken as sets."""
     sa, sb = set(a), set(b)
     return 2 * len(sa & sb) / (len(sa) + len(sb)) if sa or sb else 0.0
 
@@ -84,7 +86,7 @@ def align_sentences(before: str, old: list[Span], after: str, new: list[Span]
     sentence of a paragraph) pairs with a lower bar."""
     ow = [_words(before[a:b]) for a, b in old]
     nw = [_words(after[a:b]) for a, b in new]
-    scores = sorted(((_dice(ow[i], nw[j]), i, j) for i in range(len(old))
+    scores = sorted(((dice(ow[i], nw[j]), i, j) for i in range(len(old))
                      for j in range(len(new))), key=lambda t: (-t[0], t[1], t[2]))
     match: dict[int, int] = {}
     used: set[int] = set()
@@ -103,7 +105,7 @@ def align_sentences(before: str, old: list[Span], after: str, new: list[Span]
                 and max((match[q] for q in match if q < k), default=-1) == lo
                 and min((match[q] for q in match if q > k), default=len(new)) == hi]
         news = [j for j in range(lo + 1, hi) if j not in used]
-        if olds == [i] and len(news) == 1 and _dice(ow[i], nw[news[0]]) >= SLOT:
+        if olds == [i] and len(news) == 1 and dice(ow[i], nw[news[0]]) >= SLOT:
             match[i] = news[0]
             used.add(news[0])
     return [([old[i]], [new[j]]) for i, j in sorted(match.items())]
